@@ -1,0 +1,48 @@
+"""embedviz: explore word embeddings visually, from the app or a notebook.
+
+>>> import embedviz as ev
+>>> enc = ev.load_encoder()
+>>> hs = enc.hidden_states("The bank robber was seen fishing on the river bank.")
+>>> vecs = ev.load_vectors()
+>>> vecs.analogy("man", "king", "woman")[0][0]
+'queen'
+"""
+
+from .evaluation import AnalogyResult, WordPairResult, evaluate_analogies, evaluate_word_pairs, gensim_test_file
+from .hidden import (
+    PIECE_POOLING,
+    SENTENCE_STRATEGIES,
+    WORD_STRATEGIES,
+    HiddenStates,
+    LayerStats,
+    layer_stats,
+    pool_pieces,
+    sentence_vector,
+    word_vectors,
+)
+from .models import BUNDLED, SUGGESTED, Encoder, ModelLoadError, allowed_models, default_model_name, load_encoder
+from .projection import Projection, project, projector_tsv, trustworthiness
+from .similarity import (
+    Baseline,
+    LayerSimilarity,
+    anisotropy_baseline,
+    cos_sim,
+    layer_similarity,
+    occurrences,
+    repeated_words,
+    strategy_table,
+)
+from .tokens import InputError, Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
+from .training import TrainingResult, parse_groups, train_embeddings, train_skipgram
+from .vectors import StaticVectors, VectorFileError, download_glove, from_encoder, load_vectors
+
+__all__ = [
+    "AnalogyResult", "Baseline", "BUNDLED", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
+    "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
+    "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
+    "allowed_models", "anisotropy_baseline", "check_text", "cos_sim", "default_model_name", "download_glove",
+    "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "gensim_test_file", "layer_similarity",
+    "layer_stats", "load_encoder", "load_vectors", "occurrences", "pool_pieces", "project", "projector_tsv",
+    "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "train_embeddings", "train_skipgram",
+    "trustworthiness", "vocab_table", "word_vectors", "wordpiece_steps",
+]

@@ -1,0 +1,194 @@
+"""How alike two vectors are: cosine matrices, repeated words across layers, the anisotropy baseline.
+
+>>> import embedviz as ev
+>>> enc = ev.load_encoder()
+>>> hs = [enc.hidden_states("After stealing money from the bank vault, the bank robber was seen "
+...                         "fishing on the Mississippi river bank.")]
+>>> ls = ev.layer_similarity(hs, "bank")
+>>> ls.labels[0], ls.values.shape
+('bank (vault) ~ bank (robber)', (3, 7))
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .hidden import PIECE_POOLING, WORD_STRATEGIES, HiddenStates, word_vectors
+from .tokens import InputError
+
+STOPWORDS = set("""a an the and or but of to in on at by for from with as is was were be been are it its this that
+these those he she they we i you his her their our my your him them us me who whom which what where when while
+after before over under into out up down off about than then so if not no do does did has have had will would
+can could should may might must there here very just also""".split())
+
+
+def cos_sim(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """``res[i][j] = cos_sim(a[i], b[j])`` for ``a`` ``[n, d]`` and ``b`` ``[m, d]`` (``b`` defaults to ``a``)."""
+    a = np.atleast_2d(np.asarray(a, dtype=np.float64))
+    b = a if b is None else np.atleast_2d(np.asarray(b, dtype=np.float64))
+    an = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+    bn = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
+    return an @ bn.T
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One use of a word: which input, which tokens (its pieces), and a short context label."""
+
+    sentence: int
+    token_indices: tuple[int, ...]
+    label: str
+
+
+def _norm_word(w: str) -> str:
+    return w.lower().strip()
+
+
+def repeated_words(hs_list: list[HiddenStates], *, min_count: int = 2) -> list[tuple[str, int]]:
+    """Words (letters only) that occur at least ``min_count`` times across the inputs, most frequent first."""
+    counts: Counter[str] = Counter()
+    for hs in hs_list:
+        for w in hs.tokenization.words:
+            if re.fullmatch(r"[^\W\d_]+", w):
+                counts[_norm_word(w)] += 1
+    return [(w, c) for w, c in counts.most_common() if c >= min_count]
+
+
+def occurrences(hs_list: list[HiddenStates], word: str) -> list[Occurrence]:
+    """Every use of ``word`` (case-insensitive, as a whole word) in the inputs, labelled by its
+    nearest content word: "bank (vault)", "bank (river)"."""
+    target = _norm_word(word)
+    found = []
+    for s, hs in enumerate(hs_list):
+        t = hs.tokenization
+        for w_idx, w in enumerate(t.words):
+            if _norm_word(w) != target:
+                continue
+            idx = tuple(i for i, wi in enumerate(t.word_ids) if wi == w_idx)
+            found.append(Occurrence(s, idx, f"{w} ({_context(t.words, w_idx)})"))
+    labels = Counter(o.label for o in found)
+    if any(c > 1 for c in labels.values()):  # same neighbour twice: number them so rows stay distinct
+        seen: Counter[str] = Counter()
+        out = []
+        for o in found:
+            seen[o.label] += 1
+            lab = o.label if labels[o.label] == 1 else f"{o.label} #{seen[o.label]}"
+            out.append(Occurrence(o.sentence, o.token_indices, lab))
+        found = out
+    return found
+
+
+def _context(words: list[str], i: int) -> str:
+    def ok(w: str) -> bool:
+        return bool(re.fullmatch(r"[^\W\d_]+", w)) and w.lower() not in STOPWORDS and w.lower() != words[i].lower()
+
+    for j in [i + 1, i - 1, i + 2, i - 2, i + 3, i - 3]:
+        if 0 <= j < len(words) and ok(words[j]):
+            return words[j].lower()
+    return f"word {i + 1}"
+
+
+@dataclass(frozen=True)
+class LayerSimilarity:
+    """Cosine similarity of every pair of a word's uses at every layer.
+
+    ``values``: ``[pairs, layers + 1]``; ``labels[k]`` names pair k ("bank (vault) ~ bank (river)");
+    ``pairs[k]`` is the (i, j) of the two occurrences in ``occurrences``.
+    """
+
+    word: str
+    occurrences: list[Occurrence]
+    pairs: list[tuple[int, int]]
+    labels: list[str]
+    values: np.ndarray
+
+
+def occurrence_vectors(hs_list: list[HiddenStates], occ: list[Occurrence], *, pieces: str = "mean") -> np.ndarray:
+    """``[occurrences, layers + 1, hidden]``: each use's vector at each layer, its pieces pooled."""
+    pool = {"mean": np.mean, "sum": np.sum, "first": lambda a, axis: a[:, 0], "last": lambda a, axis: a[:, -1]}
+    if pieces not in PIECE_POOLING:
+        raise InputError(f"Unknown piece pooling {pieces!r}.")
+    return np.stack([pool[pieces](hs_list[o.sentence].array[:, list(o.token_indices)], axis=1) for o in occ])
+
+
+def layer_similarity(hs_list: list[HiddenStates], word: str, *, pieces: str = "mean",
+                     baseline: np.ndarray | None = None, mode: str = "raw",
+                     mean_vectors: np.ndarray | None = None) -> LayerSimilarity:
+    """Similarity of each pair of uses of ``word`` at each layer.
+
+    ``mode``: ``raw`` cosine; ``relative`` rescales by the anisotropy ``baseline`` [layers + 1]:
+    ``(cos - b) / (1 - b)``, so 0 means "as alike as unrelated tokens"; ``centred`` subtracts
+    ``mean_vectors`` [layers + 1, hidden] (the average token) before the cosine.
+    """
+    occ = occurrences(hs_list, word)
+    if not occ:
+        raise InputError(f"{word!r} does not occur in the text.")
+    if len(occ) < 2:
+        raise InputError(f"{word!r} occurs only once; pick a word used at least twice, or add a sentence that uses it.")
+    vecs = occurrence_vectors(hs_list, occ, pieces=pieces)
+    if mode == "centred":
+        if mean_vectors is None:
+            raise InputError("Mean-centred similarity needs the baseline's mean vectors.")
+        vecs = vecs - mean_vectors[None, : vecs.shape[1], : vecs.shape[2]]
+    pairs = [(i, j) for i in range(len(occ)) for j in range(i + 1, len(occ))]
+    vals = np.array([[_cos(vecs[i, layer], vecs[j, layer]) for layer in range(vecs.shape[1])] for i, j in pairs])
+    if mode == "relative":
+        if baseline is None:
+            raise InputError("Similarity relative to the baseline needs the baseline.")
+        vals = (vals - baseline[None, :]) / np.maximum(1 - baseline[None, :], 1e-6)
+    elif mode not in ("raw", "centred"):
+        raise InputError(f"Unknown mode {mode!r}: raw, relative or centred.")
+    return LayerSimilarity(word, occ, pairs, [f"{occ[i].label} ~ {occ[j].label}" for i, j in pairs], vals)
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
+
+
+def strategy_table(hs_list: list[HiddenStates], word: str, *, pieces: str = "mean") -> tuple[list[str], dict[str, list[float]]]:
+    """For each word strategy, the cosine of each pair of uses of ``word``: (pair labels, {strategy: [cos]})."""
+    occ = occurrences(hs_list, word)
+    if len(occ) < 2:
+        raise InputError(f"{word!r} needs to occur at least twice.")
+    pairs = [(i, j) for i in range(len(occ)) for j in range(i + 1, len(occ))]
+    out = {}
+    for strat in WORD_STRATEGIES:
+        vs = []
+        for o in occ:
+            wv = word_vectors(hs_list[o.sentence], strat)[list(o.token_indices)]
+            vs.append({"mean": wv.mean(0), "sum": wv.sum(0), "first": wv[0], "last": wv[-1]}[pieces])
+        out[strat] = [_cos(vs[i], vs[j]) for i, j in pairs]
+    return [f"{occ[i].label} ~ {occ[j].label}" for i, j in pairs], out
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What "unrelated" scores: ``mean_cos[l]`` is the mean cosine of tokens from different reference
+    sentences at layer l; ``mean_vector[l]`` the average token vector, for mean-centring."""
+
+    mean_cos: np.ndarray
+    mean_vector: np.ndarray
+    n_tokens: int
+
+
+def anisotropy_baseline(hs_list: list[HiddenStates]) -> Baseline:
+    """Mean cosine similarity, per layer, between non-special tokens of *different* sentences
+    (tokens of the same word left out), from a set of varied reference sentences."""
+    vecs, sent, ids = [], [], []
+    for s, hs in enumerate(hs_list):
+        keep = [i for i, sp in enumerate(hs.tokenization.special) if not sp]
+        vecs.append(hs.array[:, keep])
+        sent += [s] * len(keep)
+        ids += [hs.tokenization.ids[i] for i in keep]
+    allv = np.concatenate(vecs, axis=1)  # [layers + 1, N, H]
+    sent_a, ids_a = np.array(sent), np.array(ids)
+    ok = (sent_a[:, None] != sent_a[None, :]) & (ids_a[:, None] != ids_a[None, :])
+    means = []
+    for layer in allv:
+        c = cos_sim(layer)
+        means.append(float(c[ok].mean()))
+    return Baseline(np.array(means), allv.mean(axis=1), allv.shape[1])

@@ -1,0 +1,172 @@
+"""Training a tiny embedding model from scratch.
+
+The tutorial's model: an ``nn.Embedding`` lookup table and a ``Linear`` layer that, given a word,
+predicts the words of its group. Words that predict the same neighbours end up with similar vectors:
+the same idea that word2vec's skip-gram and GloVe's co-occurrence counts scale up.
+
+>>> import embedviz as ev
+>>> res = ev.train_embeddings([["car", "bike", "plane"], ["cat", "dog", "bird"], ["orange", "apple", "grape"]])
+>>> res.vectors.shape
+(9, 3)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .tokens import InputError
+from .vectors import StaticVectors
+
+TUTORIAL_GROUPS = [["car", "bike", "plane"], ["cat", "dog", "bird"], ["orange", "apple", "grape"]]
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """``vectors``: ``[words, dim]`` learned vectors; ``losses``: ``[epochs]``; ``snapshots``:
+    ``[frames, words, dim]`` taken at ``snapshot_epochs``; ``group_of[i]`` is word i's group."""
+
+    words: list[str]
+    group_of: list[int]
+    vectors: np.ndarray
+    losses: np.ndarray
+    snapshots: np.ndarray
+    snapshot_epochs: list[int]
+
+    def similarity(self) -> np.ndarray:
+        """``[words, words]`` cosine similarity of the learned vectors."""
+        u = self.vectors / np.maximum(np.linalg.norm(self.vectors, axis=1, keepdims=True), 1e-12)
+        return u @ u.T
+
+    def within_across(self) -> tuple[float, float]:
+        """Mean cosine of pairs in the same group, and of pairs in different groups."""
+        s = self.similarity()
+        g = np.array(self.group_of)
+        same = (g[:, None] == g[None, :]) & ~np.eye(len(g), dtype=bool)
+        diff = g[:, None] != g[None, :]
+        return float(s[same].mean()) if same.any() else float("nan"), float(s[diff].mean())
+
+
+def check_settings(dim: int, epochs: int, lr: float, *, max_dim: int = 64, max_epochs: int = 5000) -> None:
+    if not 1 <= dim <= max_dim:
+        raise InputError(f"The dimension must be between 1 and {max_dim}; {dim} was asked for.")
+    if not 1 <= epochs <= max_epochs:
+        raise InputError(f"Epochs must be between 1 and {max_epochs:,}; {epochs} was asked for.")
+    if not 0 < lr <= 10:
+        raise InputError(f"The learning rate must be above 0 and at most 10; {lr} was asked for.")
+
+
+def parse_groups(text: str) -> list[list[str]]:
+    """One group per line, words separated by commas or spaces; empty lines skipped."""
+    return [g for g in ([w for w in re.split(r"[,\s]+", line.strip().lower()) if w] for line in text.splitlines()) if g]
+
+
+def _check_groups(groups: list[list[str]]) -> None:
+    if len(groups) < 2:
+        raise InputError("Give at least two groups (one per line), so there is something to tell apart.")
+    small = [g[0] for g in groups if len(set(g)) < 2]
+    if small:
+        raise InputError(f"Each group needs at least two different words; this group has one: {', '.join(small)}.")
+    owner: dict[str, int] = {}
+    for k, g in enumerate(groups):
+        for w in set(g):
+            if w in owner:
+                raise InputError(f"'{w}' is in group {owner[w] + 1} and group {k + 1}; put each word in one group.")
+            owner[w] = k
+
+
+def train_embeddings(groups: list[list[str]], *, dim: int = 3, epochs: int = 300, lr: float = 0.05,
+                     random_state: int = 0, n_snapshots: int = 30) -> TrainingResult:
+    """Train the tutorial's Embedding + Linear model to predict, from each word, the other words of
+    its group (full-batch Adam, cross-entropy). Deterministic for a given ``random_state``."""
+    import torch
+
+    check_settings(dim, epochs, lr)
+    groups = [list(dict.fromkeys(g)) for g in groups]
+    _check_groups(groups)
+    words = [w for g in groups for w in g]
+    group_of = [k for k, g in enumerate(groups) for _ in g]
+    idx = {w: i for i, w in enumerate(words)}
+    pairs = [(idx[a], idx[b]) for g in groups for a in g for b in g if a != b]
+    x = torch.tensor([p[0] for p in pairs])
+    y = torch.tensor([p[1] for p in pairs])
+    gen = torch.Generator().manual_seed(random_state)
+    emb = torch.nn.Embedding(len(words), dim)
+    lin = torch.nn.Linear(dim, len(words))
+    with torch.no_grad():
+        for p in (emb.weight, lin.weight, lin.bias):
+            p.copy_(torch.randn(p.shape, generator=gen) * (0.5 if p is emb.weight else 0.1))
+    opt = torch.optim.Adam(list(emb.parameters()) + list(lin.parameters()), lr=lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    marks = sorted(set(np.linspace(0, epochs, min(n_snapshots, epochs + 1)).round().astype(int).tolist()))
+    losses, snaps, snap_epochs = [], [], []
+    for epoch in range(epochs + 1):
+        if epoch in marks:
+            snaps.append(emb.weight.detach().numpy().copy())
+            snap_epochs.append(epoch)
+        if epoch == epochs:
+            break
+        opt.zero_grad()
+        loss = loss_fn(lin(emb(x)), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return TrainingResult(words, group_of, emb.weight.detach().numpy().copy(), np.array(losses),
+                          np.stack(snaps), snap_epochs)
+
+
+@dataclass(frozen=True)
+class SkipGramResult:
+    vectors: StaticVectors
+    losses: np.ndarray
+    n_tokens: int
+    n_pairs: int
+
+
+def tokenize_corpus(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
+
+
+def train_skipgram(text: str, *, dim: int = 16, window: int = 2, epochs: int = 100, lr: float = 0.02,
+                   min_count: int = 1, random_state: int = 0) -> SkipGramResult:
+    """A small skip-gram model on pasted text: each word predicts the words within ``window`` of
+    it (full softmax: the vocabulary is small). Returns the learned vectors as :class:`StaticVectors`."""
+    import torch
+
+    check_settings(dim, epochs, lr, max_dim=300)
+    if not 1 <= window <= 10:
+        raise InputError("The window must be between 1 and 10 words.")
+    toks = tokenize_corpus(text or "")
+    counts = Counter(toks)
+    vocab = sorted(w for w, c in counts.items() if c >= min_count)
+    if len(vocab) < 5:
+        raise InputError("The text has fewer than five different words (after the minimum count); paste more text.")
+    if len(vocab) > 20_000:
+        raise InputError("That text has over 20,000 different words; paste less for a model trained live.")
+    idx = {w: i for i, w in enumerate(vocab)}
+    ids = [idx[w] for w in toks if w in idx]
+    centre, context = [], []
+    for i, c in enumerate(ids):
+        for j in range(max(0, i - window), min(len(ids), i + window + 1)):
+            if j != i:
+                centre.append(c)
+                context.append(ids[j])
+    x, y = torch.tensor(centre), torch.tensor(context)
+    torch.manual_seed(random_state)
+    emb = torch.nn.Embedding(len(vocab), dim)
+    out = torch.nn.Linear(dim, len(vocab))
+    opt = torch.optim.Adam(list(emb.parameters()) + list(out.parameters()), lr=lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(epochs):
+        opt.zero_grad()
+        loss = loss_fn(out(emb(x)), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    vecs = StaticVectors(vocab, emb.weight.detach().numpy().copy(),
+                         f"skip-gram on your text ({len(vocab):,} words, {len(ids):,} tokens)")
+    return SkipGramResult(vecs, np.array(losses), len(ids), len(centre))
