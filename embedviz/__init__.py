@@ -29,6 +29,7 @@ from .similarity import (
     cos_sim,
     layer_similarity,
     occurrences,
+    reference_baseline,
     repeated_words,
     strategy_table,
 )
@@ -43,6 +44,6 @@ __all__ = [
     "allowed_models", "anisotropy_baseline", "check_text", "cos_sim", "default_model_name", "download_glove",
     "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "gensim_test_file", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "pool_pieces", "project", "projector_tsv",
-    "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "train_embeddings", "train_skipgram",
+    "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "train_embeddings", "train_skipgram",
     "trustworthiness", "vocab_table", "word_vectors", "wordpiece_steps",
 ]

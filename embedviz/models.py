@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .hidden import HiddenStates, run_batches
-from .tokens import Tokenization, tokenize
+from .tokens import Tokenization, tokenize, vocab_table
 
 BUNDLED = "bundled: all-MiniLM-L6-v2"
 TUTORIAL_MODEL = "bert-base-uncased"
@@ -155,6 +155,7 @@ class Encoder:
         self.lock = threading.RLock()
         self._cache: OrderedDict[tuple, HiddenStates] = OrderedDict()
         self._tok_cache: OrderedDict[tuple, Tokenization] = OrderedDict()
+        self._vocab_table = None
 
     def __repr__(self) -> str:
         return f"Encoder({self.name!r}, layers={self.num_layers}, hidden={self.hidden_size})"
@@ -215,6 +216,13 @@ class Encoder:
 
     def vocab(self) -> dict[str, int]:
         return self.tokenizer.get_vocab()
+
+    def vocab_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The vocabulary sorted by id: (ids, tokens, kinds), kinds being word, piece, special or unused."""
+        with self.lock:
+            if self._vocab_table is None:
+                self._vocab_table = vocab_table(self.vocab(), set(self.tokenizer.all_special_tokens))
+            return self._vocab_table
 
 
 def _remember(cache: OrderedDict, key, value) -> None:

@@ -49,13 +49,15 @@ def _norm_word(w: str) -> str:
 
 
 def repeated_words(hs_list: list[HiddenStates], *, min_count: int = 2) -> list[tuple[str, int]]:
-    """Words (letters only) that occur at least ``min_count`` times across the inputs, most frequent first."""
+    """Words (letters only) that occur at least ``min_count`` times across the inputs, most frequent
+    first, with function words ("the", "of") after the content words."""
     counts: Counter[str] = Counter()
     for hs in hs_list:
         for w in hs.tokenization.words:
             if re.fullmatch(r"[^\W\d_]+", w):
                 counts[_norm_word(w)] += 1
-    return [(w, c) for w, c in counts.most_common() if c >= min_count]
+    found = [(w, c) for w, c in counts.most_common() if c >= min_count]
+    return sorted(found, key=lambda wc: wc[0] in STOPWORDS)
 
 
 def occurrences(hs_list: list[HiddenStates], word: str) -> list[Occurrence]:
@@ -192,3 +194,15 @@ def anisotropy_baseline(hs_list: list[HiddenStates]) -> Baseline:
         c = cos_sim(layer)
         means.append(float(c[ok].mean()))
     return Baseline(np.array(means), allv.mean(axis=1), allv.shape[1])
+
+
+_BASELINES: dict[str, Baseline] = {}
+
+
+def reference_baseline(encoder) -> Baseline:
+    """The anisotropy baseline of ``encoder`` on the built-in reference sentences (computed once)."""
+    from .examples import REFERENCE_SENTENCES
+
+    if encoder.name not in _BASELINES:
+        _BASELINES[encoder.name] = anisotropy_baseline(encoder.hidden_states_many(REFERENCE_SENTENCES))
+    return _BASELINES[encoder.name]

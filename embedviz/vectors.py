@@ -250,6 +250,11 @@ def _atomic_write(dest: Path, write: Callable[[io.BufferedWriter], None]) -> Non
         raise
 
 
+_MEMO_LOCK = threading.Lock()
+_LOADED: dict[tuple, StaticVectors] = {}
+_FROM_ENCODER: dict[str, StaticVectors] = {}
+
+
 def load_vectors(path: str | os.PathLike | None = None, *, encoder=None, progress: Progress | None = None,
                  use_cache: bool = True, max_bytes: int | None = None) -> StaticVectors:
     """Static vectors from ``path`` (GloVe text, word2vec text or binary, detected), or, when
@@ -263,7 +268,11 @@ def load_vectors(path: str | os.PathLike | None = None, *, encoder=None, progres
     if path is None:
         from .models import load_encoder
 
-        return from_encoder(encoder or load_encoder())
+        enc = encoder or load_encoder()
+        with _MEMO_LOCK:
+            if enc.name not in _FROM_ENCODER:
+                _FROM_ENCODER[enc.name] = from_encoder(enc)
+            return _FROM_ENCODER[enc.name]
     p = Path(path).expanduser()
     if "://" in str(path):
         raise VectorFileError("That looks like a web address; give a file on this machine.")
@@ -277,6 +286,21 @@ def load_vectors(path: str | os.PathLike | None = None, *, encoder=None, progres
         raise VectorFileError(f"{path} is {p.stat().st_size / 1e6:,.0f} MB, over this server's limit of {max_bytes / 1e6:,.0f} MB.")
     step = progress or (lambda f, m: None)
     npy, wjs = _cache_paths(p)
+    if not use_cache:
+        return _load_file(p, npy, wjs, step, use_cache)
+    memo_key = str(npy)
+    with _MEMO_LOCK:
+        if memo_key in _LOADED:
+            return _LOADED[memo_key]
+    vecs = _load_file(p, npy, wjs, step, use_cache)
+    with _MEMO_LOCK:
+        _LOADED[memo_key] = vecs
+        while len(_LOADED) > 3:  # a shared server keeps a few tables in memory, not every upload
+            _LOADED.pop(next(iter(_LOADED)))
+    return vecs
+
+
+def _load_file(p: Path, npy: Path, wjs: Path, step: Progress, use_cache: bool) -> StaticVectors:
     if use_cache and npy.exists() and wjs.exists():
         try:
             step(0.5, "Reading the cached copy")

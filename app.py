@@ -1,0 +1,49 @@
+"""embedviz: the landing page. What the app shows, which model is active, and a guided tour."""
+
+import streamlit as st
+
+import ui
+
+enc = ui.page("embedviz", "See how word embeddings work: type sentences, watch the vectors.")
+
+st.markdown(f"""
+embedviz shows, live, what the two classic tutorials teach: how BERT splits text into WordPiece tokens,
+what each of its layers computes, why the same word gets a different vector in a different sentence, how
+static vectors such as GloVe solve *king - man + woman*, how words cluster in PCA and t-SNE, and how a tiny
+model learns embeddings from scratch.
+
+**Active model:** `{enc.name}`: {enc.num_layers} layers, {enc.hidden_size} dimensions, a
+{enc.vocab_size:,}-token {enc.tokenizer_kind} vocabulary. Change it in the sidebar on any page.
+""")
+
+st.header("A guided tour")
+st.caption("The tutorials' story in order. Each step opens a page with its example already computed.")
+TOUR = [
+    ("pages/1_Tokens.py", "1. Tokens", {"text": "Here is the sentence I want embeddings for."},
+     "'embeddings' is not in the vocabulary, so it becomes em ##bed ##ding ##s. Note [CLS] and [SEP]."),
+    ("pages/2_Layers.py", "2. The layers", {},
+     "One sentence becomes layers + 1 x tokens x hidden numbers. Most values sit near zero; a few dimensions stand far out."),
+    ("pages/3_Context.py", "3. The three banks", {},
+     "'bank' in 'bank vault' and 'bank robber' stays closer than either to 'river bank', and the gap opens in the middle layers."),
+    ("pages/4_Sentences.py", "4. Sentence vectors", {},
+     "Questions that mean the same thing score highest, even with no words in common."),
+    ("pages/5_Static_vectors.py", "5. king - man + woman", {},
+     "The answer is queen. The input words are left out; see where 'king' itself would have ranked."),
+    ("pages/6_Projections.py", "6. Clusters in PCA", {},
+     "Vehicles, pets and fruits fall into separate clouds, from static vectors alone."),
+    ("pages/7_Train.py", "7. Train from scratch", {},
+     "Nine words in three dimensions: press Play and watch each group pull together."),
+]
+for path, label, params, notice in TOUR:
+    c1, c2 = st.columns([1, 3])
+    c1.page_link(path, label=label, query_params=params or None)
+    c2.caption(f"What to notice: {notice}")
+
+st.header("Use it from a notebook")
+st.code("""import embedviz as ev
+enc = ev.load_encoder()                       # the bundled model offline, or a Hugging Face id / folder
+hs = enc.hidden_states("The bank robber was seen fishing on the river bank.")
+hs.tokens, hs.array.shape                     # (layers + 1, tokens, hidden)
+ev.layer_similarity([hs], "bank").values      # [pairs, layers + 1]
+vecs = ev.load_vectors()                      # the encoder's input embeddings, or a GloVe file path
+vecs.analogy("man", "king", "woman")          # [('queen', 0.50), ...]""", language="python")

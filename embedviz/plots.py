@@ -1,0 +1,186 @@
+"""Pure functions from result objects to ``plotly.graph_objects.Figure``.
+
+Every builder takes already computed numbers and returns a figure; nothing here computes maths
+or touches a widget, so the figures can be tested as data (``fig.data[0].z`` and friends).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+           "#bcbd22", "#17becf"]
+WEBGL_AFTER = 1000
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(title=title, height=height, margin=dict(l=40, r=20, t=50, b=40), template="plotly_white")
+    return fig
+
+
+def histogram_figure(values: np.ndarray, *, title: str, bins: int = 200) -> go.Figure:
+    """A histogram of one vector's values (the tutorial's 200 bins)."""
+    v = np.asarray(values).ravel()
+    fig = go.Figure(go.Histogram(x=v, nbinsx=bins, marker_color=PALETTE[0]))
+    fig.update_xaxes(title="value")
+    fig.update_yaxes(title="count")
+    return _layout(fig, title)
+
+
+def layer_histograms_figure(array: np.ndarray, token_index: int, token: str, *, bins: int = 80) -> go.Figure:
+    """Small multiples: the value histogram of one token at every layer, ``array`` ``[layers + 1, tokens, hidden]``."""
+    n = array.shape[0]
+    cols = min(n, 4)
+    rows = int(np.ceil(n / cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[f"layer {i}" + (" (embeddings)" if i == 0 else "")
+                                                               for i in range(n)])
+    lo, hi = float(array[:, token_index].min()), float(array[:, token_index].max())
+    for i in range(n):
+        fig.add_trace(go.Histogram(x=array[i, token_index], nbinsx=bins, marker_color=PALETTE[i % 10],
+                                   xbins=dict(start=lo, end=hi, size=(hi - lo) / bins or 1), showlegend=False),
+                      row=i // cols + 1, col=i % cols + 1)
+    return _layout(fig, f"Values of '{token}' at every layer", height=220 * rows)
+
+
+def heatmap_figure(z: np.ndarray, x: list, y: list, *, title: str, colorscale: str = "RdBu_r",
+                   zmin: float | None = None, zmax: float | None = None, annotate: bool = True,
+                   xtitle: str = "", ytitle: str = "", fmt: str = ".2f") -> go.Figure:
+    """An annotated heatmap: ``z`` ``[len(y), len(x)]``."""
+    z = np.asarray(z, dtype=float)
+    text = [[format(v, fmt) for v in row] for row in z] if annotate and z.size <= 900 else None
+    fig = go.Figure(go.Heatmap(z=z, x=[str(v) for v in x], y=[str(v) for v in y], colorscale=colorscale,
+                               zmin=zmin, zmax=zmax, text=text, texttemplate="%{text}" if text else None,
+                               hovertemplate="%{y} / %{x}: %{z:.3f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title=ytitle, type="category")
+    fig.update_xaxes(title=xtitle, type="category")
+    return _layout(fig, title, height=max(320, 26 * len(y) + 140))
+
+
+def layer_similarity_figure(values: np.ndarray, labels: list[str], *, title: str,
+                            baseline: np.ndarray | None = None, mode: str = "raw") -> go.Figure:
+    """Rows: pairs of uses of a word; columns: layers 0..L; cells: cosine (or relative) similarity."""
+    layers = list(range(values.shape[1]))
+    zmin, zmax = (-1.0, 1.0) if mode != "raw" else (float(min(0.0, values.min())), 1.0)
+    fig = heatmap_figure(values, layers, labels, title=title, zmin=zmin, zmax=zmax, colorscale="Viridis",
+                         xtitle="layer (0 = embeddings)")
+    if baseline is not None and mode == "raw":
+        fig.add_trace(go.Scatter(x=[str(v) for v in layers], y=[labels[0]] * len(layers), mode="markers",
+                                 marker=dict(size=0.1, opacity=0), showlegend=False,
+                                 customdata=baseline, hovertemplate="baseline at layer %{x}: %{customdata:.3f}<extra></extra>"))
+    return fig
+
+
+def lines_figure(series: dict[str, np.ndarray], *, title: str, xtitle: str, ytitle: str,
+                 x: list | None = None, dashed: set[str] = frozenset()) -> go.Figure:
+    """One line per named series (for example similarity per layer, loss per epoch)."""
+    fig = go.Figure()
+    for k, (name, ys) in enumerate(series.items()):
+        xs = x if x is not None else list(range(len(ys)))
+        fig.add_trace(go.Scatter(x=xs, y=np.asarray(ys, dtype=float), mode="lines+markers" if len(ys) < 40 else "lines",
+                                 name=name, line=dict(color=PALETTE[k % 10], dash="dash" if name in dashed else None)))
+    fig.update_xaxes(title=xtitle)
+    fig.update_yaxes(title=ytitle)
+    return _layout(fig, title)
+
+
+def bar_figure(labels: list[str], values: list[float], *, title: str, xtitle: str = "", horizontal: bool = True) -> go.Figure:
+    """Scores as bars (nearest words, ranked search results)."""
+    if horizontal:
+        fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=PALETTE[0],
+                               text=[f"{v:.3f}" for v in values], textposition="auto"))
+        fig.update_yaxes(autorange="reversed", type="category")
+        fig.update_xaxes(title=xtitle)
+    else:
+        fig = go.Figure(go.Bar(x=labels, y=values, marker_color=PALETTE[0]))
+        fig.update_yaxes(title=xtitle)
+    return _layout(fig, title, height=max(300, 28 * len(labels) + 120))
+
+
+def scatter_figure(coords: np.ndarray, labels: list[str], *, color: list[str], title: str,
+                   hover: dict[str, list] | None = None, show_labels: bool = True,
+                   paths: dict[str, list[int]] | None = None) -> go.Figure:
+    """2-D or 3-D scatter of ``coords`` ``[n, 2 or 3]``, one trace per colour group, text labels
+    optional, WebGL past a thousand points; ``paths`` joins named point sequences by a line."""
+    coords = np.asarray(coords, dtype=float)
+    three = coords.shape[1] == 3
+    hover = hover or {}
+    fig = go.Figure()
+    groups = list(dict.fromkeys(color))
+    big = len(coords) > WEBGL_AFTER
+    for k, g in enumerate(groups):
+        idx = [i for i, c in enumerate(color) if c == g]
+        custom = [[str(hover[h][i]) for h in hover] for i in idx]
+        tmpl = "<b>%{text}</b><br>" + "<br>".join(f"{h}: %{{customdata[{j}]}}" for j, h in enumerate(hover)) + "<extra></extra>"
+        common = dict(name=str(g), text=[labels[i] for i in idx], customdata=custom, hovertemplate=tmpl,
+                      mode="markers+text" if show_labels else "markers", textposition="top center")
+        marker = dict(size=5 if three else 9, color=PALETTE[k % 10], opacity=0.85)
+        if three:
+            fig.add_trace(go.Scatter3d(x=coords[idx, 0], y=coords[idx, 1], z=coords[idx, 2], marker=marker, **common))
+        else:
+            cls = go.Scattergl if big else go.Scatter
+            fig.add_trace(cls(x=coords[idx, 0], y=coords[idx, 1], marker=marker, **common))
+    for name, idx in (paths or {}).items():
+        if three:
+            fig.add_trace(go.Scatter3d(x=coords[idx, 0], y=coords[idx, 1], z=coords[idx, 2], mode="lines",
+                                       line=dict(color="#555", width=2), name=name, hoverinfo="skip"))
+        else:
+            fig.add_trace(go.Scatter(x=coords[idx, 0], y=coords[idx, 1], mode="lines", name=name,
+                                     line=dict(color="#888", width=1.5), hoverinfo="skip"))
+    return _layout(fig, title, height=560)
+
+
+def analogy_figure(coords: np.ndarray, words: list[str], *, title: str) -> go.Figure:
+    """The analogy parallelogram: ``coords`` ``[4, 2]`` for a, b, c and the answer d, with arrows
+    a -> b and c -> d (the same offset if the analogy holds)."""
+    c = np.asarray(coords, dtype=float)
+    fig = go.Figure(go.Scatter(x=c[:, 0], y=c[:, 1], mode="markers+text", text=words, textposition="top center",
+                               marker=dict(size=12, color=[PALETTE[0], PALETTE[0], PALETTE[1], PALETTE[1]]),
+                               hovertemplate="%{text}<extra></extra>", showlegend=False))
+    for (i, j), colr in (((0, 1), PALETTE[0]), ((2, 3), PALETTE[1]), ((0, 2), "#bbb"), ((1, 3), "#bbb")):
+        fig.add_annotation(x=c[j, 0], y=c[j, 1], ax=c[i, 0], ay=c[i, 1], xref="x", yref="y", axref="x", ayref="y",
+                           showarrow=True, arrowhead=3, arrowwidth=2, arrowcolor=colr)
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return _layout(fig, title, height=480)
+
+
+def training_figure(snapshots: np.ndarray, epochs: list[int], words: list[str], groups: list[str]) -> go.Figure:
+    """Words moving during training: one animation frame per snapshot ``[frames, words, 2 or 3]``."""
+    three = snapshots.shape[2] >= 3
+    lim = float(np.abs(snapshots[..., :3]).max()) * 1.1 or 1.0
+
+    def traces(frame: np.ndarray) -> list:
+        out = []
+        for k, g in enumerate(dict.fromkeys(groups)):
+            idx = [i for i, gg in enumerate(groups) if gg == g]
+            kw = dict(mode="markers+text", text=[words[i] for i in idx], name=g, textposition="top center",
+                      marker=dict(size=6 if three else 11, color=PALETTE[k % 10]))
+            if three:
+                out.append(go.Scatter3d(x=frame[idx, 0], y=frame[idx, 1], z=frame[idx, 2], **kw))
+            else:
+                out.append(go.Scatter(x=frame[idx, 0], y=frame[idx, 1], **kw))
+        return out
+
+    fig = go.Figure(data=traces(snapshots[0]),
+                    frames=[go.Frame(data=traces(s), name=str(e)) for s, e in zip(snapshots, epochs)])
+    steps = [dict(method="animate", label=str(e), args=[[str(e)], dict(mode="immediate", frame=dict(duration=0, redraw=three),
+                                                                      transition=dict(duration=0))]) for e in epochs]
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.08, xanchor="left", yanchor="top",
+                          buttons=[dict(label="Play", method="animate",
+                                        args=[None, dict(frame=dict(duration=120, redraw=three), fromcurrent=True,
+                                                         transition=dict(duration=60))])])],
+        sliders=[dict(active=0, steps=steps, currentvalue=dict(prefix="epoch "), x=0.1, len=0.9, y=-0.02)],
+    )
+    if three:
+        fig.update_scenes(xaxis=dict(range=[-lim, lim]), yaxis=dict(range=[-lim, lim]), zaxis=dict(range=[-lim, lim]))
+    else:
+        fig.update_xaxes(range=[-lim, lim])
+        fig.update_yaxes(range=[-lim, lim], scaleanchor="x", scaleratio=1)
+    return _layout(fig, "The words during training (press Play or drag the slider)", height=560)
+
+
+def figure_html(fig: go.Figure) -> str:
+    """A stand-alone HTML file of the figure (plotly.js from its CDN)."""
+    return fig.to_html(include_plotlyjs="cdn", full_html=True)

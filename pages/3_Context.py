@@ -1,0 +1,92 @@
+"""Context: the same word gets a different vector in a different sentence (tutorial 3.3-3.5, 4.2-4.3)."""
+
+import pandas as pd
+import streamlit as st
+
+import embedviz as ev
+import ui
+from embedviz import examples as ex, plots
+
+enc = ui.page("Context", "Where two uses of a word drift apart, layer by layer, and how much the pooling choice matters.")
+
+EXAMPLES = {"The three banks": ex.BANK_SENTENCE, "The bat pair": "\n".join(ex.BAT_SENTENCES),
+            "Bank in six sentences": "\n".join(ex.BANK_SENSES)}
+
+
+def use_example():
+    st.session_state["text"] = EXAMPLES[st.session_state["ctx_example"]]
+
+
+st.selectbox("Start from an example", list(EXAMPLES), key="ctx_example", on_change=use_example)
+text = st.text_area("Sentences, one per line", value=ex.BANK_SENTENCE, key="text", bind="query-params", height=110)
+sentences, cut = ui.lines(text, limit=50)
+if cut:
+    st.info(cut)
+
+
+def compute():
+    if not sentences:
+        raise ev.InputError("Type at least one sentence.")
+    hs = enc.hidden_states_many(sentences)
+    rep = ev.repeated_words(hs)
+    if not rep:
+        raise ev.InputError("No word occurs twice. Use a word twice in one sentence, or in two sentences "
+                            "(one per line), to compare its uses.")
+    return hs, rep
+
+
+res = ui.keep_last("context", compute)
+if res is None:
+    st.stop()
+hs_list, rep = res
+words = [w for w, _ in rep]
+c1, c2, c3 = st.columns(3)
+word = c1.selectbox("Repeated word", words, format_func=lambda w: f"{w} ({dict(rep)[w]}x)", key="word",
+                    bind="query-params")
+pieces = c2.selectbox("Pieces of a split word", list(ev.PIECE_POOLING), format_func=ev.PIECE_POOLING.get,
+                      key="pieces", bind="query-params")
+mode = c3.radio("Similarity", ["raw", "relative", "centred"], horizontal=True, key="mode", bind="query-params",
+                help="raw: plain cosine. relative: rescaled so 0 = what unrelated tokens score at that layer. "
+                     "centred: the average token vector subtracted first.")
+base = ev.reference_baseline(enc)
+ls = ui.keep_last("layer_sim", lambda: ev.layer_similarity(hs_list, word, pieces=pieces, mode=mode,
+                                                            baseline=base.mean_cos, mean_vectors=base.mean_vector))
+if ls is not None:
+    if any(len(o.token_indices) > 1 for o in ls.occurrences):
+        st.caption(f"'{word}' is split into pieces; each use is the {ev.PIECE_POOLING[pieces]}.")
+    layers = [f"layer {i}" for i in range(ls.values.shape[1])]
+    ui.chart(plots.layer_similarity_figure(ls.values, ls.labels, title=f"How alike the uses of '{word}' are, layer by layer ({mode})",
+                                           mode=mode), key="layer_similarity",
+             data=pd.DataFrame(ls.values, index=ls.labels, columns=layers))
+    series = {lab: row for lab, row in zip(ls.labels, ls.values)}
+    if mode == "raw":
+        series["unrelated tokens (baseline)"] = base.mean_cos
+    ui.chart(plots.lines_figure(series, title="The same numbers as lines", xtitle="layer", ytitle="cosine",
+                                dashed={"unrelated tokens (baseline)"}), key="layer_similarity_lines")
+with st.expander("Why raw BERT similarities all look high, and what the baseline is", expanded=False):
+    st.markdown(f"""Contextual vectors do not spread evenly in all directions: they share a common direction
+(and a few huge 'rogue' dimensions), so even unrelated tokens can score a high cosine. The dashed line is the mean
+cosine of tokens from {len(ex.REFERENCE_SENTENCES)} unrelated reference sentences ({base.n_tokens} tokens) at
+each layer. A 0.89 means little if unrelated tokens score 0.85 at that layer. **relative** rescales each layer so 0
+is that baseline and 1 is identical; **centred** subtracts the average token vector before comparing.""")
+
+st.header("Every token against every other, at one layer")
+s_idx = 0
+if len(hs_list) > 1:
+    s_idx = st.selectbox("Sentence", range(len(hs_list)), format_func=lambda i: hs_list[i].tokenization.text[:80],
+                         key="sent")
+hs = hs_list[min(s_idx, len(hs_list) - 1)]
+layer = st.slider("Layer", 0, hs.num_layers, hs.num_layers, key="layer", bind="query-params")
+toks = [f"{i}:{t}" for i, t in enumerate(hs.tokens)]
+sim = ev.cos_sim(hs.array[layer])
+ui.chart(plots.heatmap_figure(sim, toks, toks, title=f"Token x token cosine at layer {layer}", zmin=-1, zmax=1,
+                              annotate=len(toks) <= 24), key="token_similarity", data=pd.DataFrame(sim, index=toks, columns=toks))
+
+st.header("Does the pooling strategy matter?")
+labels, table = ev.strategy_table(hs_list, word, pieces=pieces) if ls is not None else ([], {})
+if table:
+    df = pd.DataFrame({ev.WORD_STRATEGIES[k]: v for k, v in table.items()}, index=labels).T.round(3)
+    st.dataframe(df, width="stretch")
+    st.caption("Each cell: the cosine of two uses of the word, with word vectors built by that strategy (raw cosine). "
+               "The tutorial, on bert-base-uncased with 'sum of the last four layers', finds 0.94 for the same "
+               "meaning against 0.69 for a different one; compare the rows here for this model.")

@@ -1,0 +1,211 @@
+"""What every page shares: the sidebar, safe token chips, charts with downloads, and bad-input
+handling that keeps the last good result on screen. Widgets live here and in pages/, never in
+embedviz/."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import embedviz as ev
+from embedviz import plots
+
+log = logging.getLogger("embedviz.ui")
+OTHER = "Other: type a Hugging Face id or a folder"
+UPLOAD_LIMIT_MB = 200
+FRIENDLY = (ev.InputError, ev.ModelLoadError)
+
+
+def page(title: str, intro: str) -> ev.Encoder:
+    """Page set-up: title, a line of explanation, and the sidebar; returns the active encoder."""
+    st.set_page_config(page_title=f"{title} · embedviz", layout="wide")
+    st.title(title)
+    st.caption(intro)
+    return sidebar()
+
+
+def sidebar() -> ev.Encoder:
+    """Model picker and the active model's facts. A model that fails to load leaves the previous one active."""
+    allowed = ev.allowed_models()
+    default = ev.default_model_name()
+    options = list(dict.fromkeys([default] + (allowed if allowed is not None else ev.SUGGESTED)))
+    if allowed is None:
+        options.append(OTHER)
+    with st.sidebar:
+        st.subheader("Encoder")
+        choice = st.selectbox("Model", options, key="model", bind="query-params",
+                              help="The bundled model works offline. Others load from the Hugging Face "
+                                   "cache, the Hub when online, or a local folder.")
+        name = choice
+        if choice == OTHER:
+            name = st.text_input("Hugging Face id or model folder", key="model_id", bind="query-params",
+                                 placeholder="bert-base-uncased or /path/to/model").strip()
+        enc = _load(name) if name else None
+        if enc is None:
+            enc = _load(st.session_state.get("active_model", default)) or ev.load_encoder(ev.BUNDLED)
+        st.session_state["active_model"] = enc.name
+        facts = enc.facts()
+        st.markdown(f"**Active:** `{facts.pop('model')}`")
+        st.dataframe(pd.DataFrame({"": [str(v) for v in facts.values()]}, index=list(facts)), width="stretch")
+    return enc
+
+
+def _load(name: str) -> ev.Encoder | None:
+    if name in ev.models.loaded_encoders():
+        return ev.load_encoder(name)
+    bar = st.progress(0.0, text=f"Loading {name}")
+    try:
+        enc = ev.load_encoder(name, progress=lambda f, m: bar.progress(f, text=m))
+    except ev.ModelLoadError as e:
+        bar.empty()
+        prev = st.session_state.get("active_model")
+        st.error(f"{e}" + (f" Still using {prev}." if prev else ""))
+        return None
+    bar.empty()
+    return enc
+
+
+def keep_last(key: str, compute: Callable[[], object]):
+    """Run ``compute``; on bad input show the reason and return the last good result for ``key``
+    (None when there is none). No traceback reaches the page."""
+    store = st.session_state.setdefault("_last_good", {})
+    try:
+        result = compute()
+    except FRIENDLY as e:
+        st.warning(str(e))
+        if key in store:
+            st.caption("Still showing the last result that worked.")
+        return store.get(key)
+    except Exception as e:  # a bug: log it for us, tell the person in words
+        log.exception("while computing %s", key)
+        st.error(f"Something went wrong ({type(e).__name__}). The last result that worked stays below.")
+        return store.get(key)
+    store[key] = result
+    return result
+
+
+CHIP_STYLE = {
+    "special": "background:#37474f;color:#fff",
+    "piece": "background:#fff3e0;color:#8a4b00;border:1px dashed #e08a00",
+    "word": "background:#e3f2fd;color:#0d47a1",
+    "word2": "background:#e8f5e9;color:#1b5e20",
+}
+
+
+def chips(tokens: list[str], *, special: list[bool], segments: list[int], ids: list[int] | None = None) -> None:
+    """Coloured token chips: special tokens dark, ``##`` pieces dashed orange, the second segment
+    green. Every token is HTML-escaped, so typed markup shows literally."""
+    parts = []
+    for i, t in enumerate(tokens):
+        kind = "special" if special[i] else "piece" if t.startswith("##") else "word2" if segments[i] else "word"
+        sub = f"<sub style='opacity:.6;margin-left:3px'>{ids[i]}</sub>" if ids is not None else ""
+        parts.append(f"<span class='ev-chip' title='token {i}' style='display:inline-block;margin:2px;padding:2px 7px;"
+                     f"border-radius:6px;font-family:monospace;{CHIP_STYLE[kind]}'>{html.escape(t)}{sub}</span>")
+    st.markdown("<div>" + "".join(parts) + "</div>", unsafe_allow_html=True)
+
+
+def chart(fig, *, key: str, data: pd.DataFrame | None = None, note: str | None = None) -> None:
+    """Show a figure with downloads of its picture (HTML) and its numbers (CSV)."""
+    st.plotly_chart(fig, key=f"{key}_chart", config={"toImageButtonOptions": {"filename": key}})
+    cols = st.columns([1, 1, 4])
+    cols[0].download_button("Figure (HTML)", data=lambda: plots.figure_html(fig), file_name=f"{key}.html",
+                            mime="text/html", key=f"{key}_html", icon=":material/download:")
+    if data is not None:
+        cols[1].download_button("Numbers (CSV)", data=data.to_csv(index=True).encode(), file_name=f"{key}.csv",
+                                mime="text/csv", key=f"{key}_csv", icon=":material/table:")
+    if note:
+        cols[2].caption(note)
+
+
+def lines(text: str, *, limit: int = 200) -> tuple[list[str], str | None]:
+    """Non-empty lines of a text area, capped at ``limit`` with a message when cut."""
+    rows = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    if len(rows) > limit:
+        return rows[:limit], f"Using the first {limit} of {len(rows)} lines."
+    return rows, None
+
+
+def vector_source(enc: ev.Encoder) -> ev.StaticVectors:
+    """Sidebar choice of static vectors: the encoder's own table, a file, an upload, or GloVe 6B."""
+    with st.sidebar:
+        st.subheader("Static vectors")
+        kinds = ["The encoder's input embeddings", "A file on this machine", "Upload a file", "Download GloVe 6B"]
+        kind = st.radio("Source", kinds, key="vec_source", bind="query-params")
+        vecs = None
+        if kind == kinds[1]:
+            path = st.text_input("Path to a GloVe or word2vec file", key="vec_path", bind="query-params",
+                                 value=os.environ.get("EMBEDVIZ_VECTORS", ""))
+            if path.strip():
+                vecs = _load_file(path.strip())
+        elif kind == kinds[2]:
+            up = st.file_uploader("GloVe / word2vec file", type=None, key="vec_upload")
+            if up is not None:
+                vecs = _load_upload(up)
+        elif kind == kinds[3]:
+            st.caption("Downloads glove.6B.zip (822 MB) from Stanford once, into your cache folder. Needs internet.")
+            dim = st.selectbox("Dimensions", [50, 100, 200, 300], index=1, key="glove_dim")
+            if st.button("Download", key="glove_go"):
+                bar = st.progress(0.0)
+                try:
+                    path = ev.download_glove(member=f"glove.6B.{dim}d.txt", progress=lambda f, m: bar.progress(f, text=m))
+                    st.session_state["glove_path"] = str(path)
+                except ev.InputError as e:
+                    st.error(str(e))
+            if st.session_state.get("glove_path"):
+                vecs = _load_file(st.session_state["glove_path"], check_dirs=False)
+        if vecs is None:
+            vecs = ev.load_vectors(encoder=enc)
+        st.caption(f"Using: {vecs.source}")
+        for n in vecs.notes:
+            st.caption(n)
+    return vecs
+
+
+def _allowed_path(path: str) -> bool:
+    dirs = [d for d in os.environ.get("EMBEDVIZ_VECTOR_DIRS", "").split(os.pathsep) if d]
+    if not dirs:
+        return True
+    real = Path(path).expanduser().resolve()
+    return any(real.is_relative_to(Path(d).expanduser().resolve()) for d in dirs)
+
+
+def _load_file(path: str, *, check_dirs: bool = True) -> ev.StaticVectors | None:
+    if check_dirs and not _allowed_path(path):
+        st.error("This server only reads vector files from its configured folders.")
+        return None
+    bar = st.progress(0.0, text="Reading vectors")
+    try:
+        vecs = ev.load_vectors(path, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+                               max_bytes=None)
+    except ev.InputError as e:
+        st.error(f"{e} Using the encoder's table instead.")
+        vecs = None
+    finally:
+        bar.empty()
+    return vecs
+
+
+def _load_upload(up) -> ev.StaticVectors | None:
+    if up.size > UPLOAD_LIMIT_MB * 1e6:
+        st.error(f"That file is {up.size / 1e6:,.0f} MB, over the {UPLOAD_LIMIT_MB} MB upload limit.")
+        return None
+    data = up.getvalue()
+    digest = hashlib.sha1(data).hexdigest()[:16]
+    dest = ev.vectors.cache_dir() / "uploads" / f"{digest}-{Path(up.name).name}"
+    if not dest.exists():
+        ev.vectors._atomic_write(dest, lambda f: f.write(data))
+    return _load_file(str(dest), check_dirs=False)
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    df.to_csv(buf, index=False)
+    return buf.getvalue().encode()
