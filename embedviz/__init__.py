@@ -15,9 +15,11 @@ from .hidden import (
     WORD_STRATEGIES,
     HiddenStates,
     LayerStats,
+    layer_points,
     layer_stats,
     pool_pieces,
     sentence_vector,
+    token_points,
     word_vectors,
 )
 from .models import BUNDLED, SUGGESTED, Encoder, ModelLoadError, allowed_models, default_model_name, load_encoder
@@ -42,8 +44,8 @@ __all__ = [
     "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
     "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
     "allowed_models", "anisotropy_baseline", "check_text", "cos_sim", "default_model_name", "download_glove",
-    "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "gensim_test_file", "layer_similarity",
+    "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "gensim_test_file", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "pool_pieces", "project", "projector_tsv",
-    "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "train_embeddings", "train_skipgram",
+    "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
     "trustworthiness", "vocab_table", "word_vectors", "wordpiece_steps",
 ]

@@ -24,7 +24,7 @@ SENTENCES = [
 QUERY = "I can't get into my account."
 WORD_GROUPS = {
     "vehicles": ["car", "bike", "plane", "truck", "bus", "train", "boat"],
-    "pets": ["cat", "dog", "bird", "rabbit", "hamster", "fish", "parrot"],
+    "pets": ["cat", "dog", "bird", "rabbit", "horse", "fish", "parrot"],
     "fruits": ["orange", "apple", "grape", "banana", "pear", "cherry", "lemon"],
     "countries": ["france", "germany", "italy", "spain", "japan", "china", "brazil"],
     "colours": ["red", "blue", "green", "yellow", "purple", "black", "white"],

@@ -201,12 +201,17 @@ class StaticVectors:
         return self.similar_by_vector(v, topn, exclude=tuple(set(idx))), signed
 
     def subset(self, words: list[str]) -> tuple[list[str], np.ndarray, list[str]]:
-        """(known words without duplicates, their vectors ``[n, dim]``, unknown words)."""
+        """(known words as the table spells them, without duplicates, their vectors ``[n, dim]``,
+        unknown words)."""
         uniq = list(dict.fromkeys(w.strip() for w in words if w.strip()))
         missing = self.unknown(uniq)
-        known = [w for w in uniq if w not in missing]
-        return known, np.asarray(self.matrix[[self._key(w) for w in known]], dtype=np.float32).reshape(len(known), self.dim), missing
+        idx = list(dict.fromkeys(self._key(w) for w in uniq if w not in missing))
+        m = np.asarray(self.matrix[idx], dtype=np.float32).reshape(len(idx), self.dim)
+        return [self.words[i] for i in idx], m, missing
 
+    def most_frequent(self, n: int) -> list[str]:
+        """The first ``n`` words (GloVe and word2vec files list the most frequent first)."""
+        return self.words[:n]
 
 # ---------------------------------------------------------------- the encoder's own table
 

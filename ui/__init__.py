@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import logging
 import os
 from collections.abc import Callable
@@ -133,6 +132,13 @@ def lines(text: str, *, limit: int = 200) -> tuple[list[str], str | None]:
     return rows, None
 
 
+def require_lines(rows: list[str], n: int) -> list[str]:
+    """``rows``, or an InputError when there are fewer than ``n``."""
+    if len(rows) < n:
+        raise ev.InputError("Type at least one sentence." if n == 1 else f"Type at least {n} sentences, one per line.")
+    return rows
+
+
 def vector_source(enc: ev.Encoder) -> ev.StaticVectors:
     """Sidebar choice of static vectors: the encoder's own table, a file, an upload, or GloVe 6B."""
     with st.sidebar:
@@ -204,8 +210,3 @@ def _load_upload(up) -> ev.StaticVectors | None:
         ev.vectors._atomic_write(dest, lambda f: f.write(data))
     return _load_file(str(dest), check_dirs=False)
 
-
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    buf = io.StringIO()
-    df.to_csv(buf, index=False)
-    return buf.getvalue().encode()

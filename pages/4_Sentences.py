@@ -1,0 +1,67 @@
+"""Sentences: sentence vectors by pooling strategy, their similarities, and semantic search."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import embedviz as ev
+import ui
+from embedviz import examples as ex, plots
+
+enc = ui.page("Sentences", "One vector per sentence: which sentences the model thinks say the same thing.")
+
+text = st.text_area("Sentences, one per line", value="\n".join(ex.SENTENCES), key="text", bind="query-params",
+                    height=160)
+strategy = st.selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
+                        key="strategy", bind="query-params")
+if strategy == "model" and not enc.pooling:
+    st.caption(f"{enc.name} has no sentence-transformers pooling of its own; this is the mean of the last layer.")
+sentences, cut = ui.lines(text, limit=100)
+if cut:
+    st.info(cut)
+
+
+def compute():
+    hs = enc.hidden_states_many(ui.require_lines(sentences, 2))
+    vecs = np.stack([ev.sentence_vector(h, strategy, pooling=enc.pooling) for h in hs])
+    return sentences, hs, vecs
+
+
+res = ui.keep_last("sentences", compute)
+if res is None:
+    st.stop()
+shown, hs_list, vecs = res
+short = [f"{i + 1}. {s[:40]}" + ("…" if len(s) > 40 else "") for i, s in enumerate(shown)]
+sim = ev.cos_sim(vecs)
+ui.chart(plots.heatmap_figure(sim, short, short, title=f"Sentence similarity: {ev.SENTENCE_STRATEGIES[strategy]}",
+                              zmin=-1, zmax=1, annotate=len(short) <= 30),
+         key="sentence_similarity", data=pd.DataFrame(sim, index=shown, columns=shown))
+if any(h.tokenization.truncated for h in hs_list):
+    st.warning("Some sentences were longer than the model reads and were cut.")
+
+st.header("Semantic search")
+query = st.text_input("A question or phrase", value=ex.QUERY, key="query", bind="query-params")
+
+
+def search():
+    q = enc.hidden_states(ev.check_text(query, what="query"))
+    scores = {}
+    for strat in ev.SENTENCE_STRATEGIES:
+        qv = ev.sentence_vector(q, strat, pooling=enc.pooling)
+        sv = np.stack([ev.sentence_vector(h, strat, pooling=enc.pooling) for h in hs_list])
+        scores[strat] = ev.cos_sim(qv, sv)[0]
+    return scores
+
+
+scores = ui.keep_last("search", search)
+if scores is not None:
+    s = scores[strategy]
+    order = np.argsort(-s)
+    ui.chart(plots.bar_figure([short[i] for i in order], [float(s[i]) for i in order],
+                              title=f"Ranked by cosine to the query ({ev.SENTENCE_STRATEGIES[strategy]})", xtitle="cosine"),
+             key="search", data=pd.DataFrame({"sentence": [shown[i] for i in order], "score": s[order]}))
+    best = pd.DataFrame({ev.SENTENCE_STRATEGIES[k]: [shown[int(np.argmax(v))], round(float(np.max(v)), 3)]
+                         for k, v in scores.items()}, index=["best match", "score"]).T
+    st.markdown("**Every strategy's best match.** Strategies disagree more than you might expect; the model's own "
+                "pooling is what a sentence-embedding model was trained for.")
+    st.dataframe(best, width="stretch")
