@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .cache import memoize
 from .tokens import InputError
 
 MAX_POINTS = 5000
@@ -42,6 +43,7 @@ def trustworthiness(x: np.ndarray, y: np.ndarray, n_neighbors: int = 10) -> floa
     return float(tw(x, y, n_neighbors=k))
 
 
+@memoize(maxsize=32)
 def project(x: np.ndarray, method: str = "pca", n_components: int = 2, *, random_state: int = 0,
             perplexity: float = 30.0, progress: Callable[[float, str], None] | None = None,
             metric: str = "cosine") -> Projection:

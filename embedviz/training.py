@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cache import memoize
 from .tokens import InputError
 from .vectors import StaticVectors
 
@@ -78,6 +79,7 @@ def _check_groups(groups: list[list[str]]) -> None:
             owner[w] = k
 
 
+@memoize(maxsize=32)
 def train_embeddings(groups: list[list[str]], *, dim: int = 3, epochs: int = 300, lr: float = 0.05,
                      random_state: int = 0, n_snapshots: int = 30) -> TrainingResult:
     """Train the tutorial's Embedding + Linear model to predict, from each word, the other words of
@@ -130,6 +132,7 @@ def tokenize_corpus(text: str) -> list[str]:
     return re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
 
 
+@memoize(maxsize=32)
 def train_skipgram(text: str, *, dim: int = 16, window: int = 2, epochs: int = 100, lr: float = 0.02,
                    min_count: int = 1, random_state: int = 0) -> SkipGramResult:
     """A small skip-gram model on pasted text: each word predicts the words within ``window`` of

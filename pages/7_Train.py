@@ -1,0 +1,68 @@
+"""Train: a tiny embedding model learns from scratch, live (the second tutorial's from-scratch part)."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import embedviz as ev
+import ui
+from embedviz import examples as ex, plots
+from embedviz.training import TUTORIAL_GROUPS
+
+ui.page("Train your own", "An nn.Embedding lookup table and a Linear layer learn to predict related words; "
+                          "watch similar words drift together.")
+
+tab_groups, tab_text = st.tabs(["Word groups (the tutorial)", "Your own text (skip-gram)"])
+with tab_groups:
+    groups_text = st.text_area("Groups, one per line", value="\n".join(", ".join(g) for g in TUTORIAL_GROUPS),
+                               key="groups", bind="query-params", height=100)
+    c = st.columns(4)
+    dim = c[0].radio("Dimensions", [2, 3], index=1, horizontal=True, key="dim", bind="query-params")
+    epochs = c[1].number_input("Epochs", 0, 100_000, 300, step=50, key="epochs", bind="query-params")
+    lr = c[2].number_input("Learning rate", -10.0, 100.0, 0.05, step=0.01, format="%.3f", key="lr", bind="query-params")
+    seed = c[3].number_input("Seed", 0, 10_000, 0, key="seed", bind="query-params")
+    res = ui.keep_last("train", lambda: ev.train_embeddings(ev.parse_groups(groups_text), dim=int(dim), epochs=int(epochs),
+                                                            lr=float(lr), random_state=int(seed)))
+    if res is not None:
+        names = [f"group {g + 1}" for g in res.group_of]
+        within, across = res.within_across()
+        m = st.columns(3)
+        m[0].metric("loss", f"{res.losses[-1]:.3f}", f"{res.losses[-1] - res.losses[0]:+.3f} since epoch 1", delta_color="inverse")
+        m[1].metric("cosine within a group", f"{within:.2f}")
+        m[2].metric("cosine across groups", f"{across:.2f}")
+        ui.chart(plots.training_figure(res.snapshots, res.snapshot_epochs, res.words, names), key="training",
+                 data=pd.DataFrame(res.vectors, index=res.words, columns=[f"d{i + 1}" for i in range(res.vectors.shape[1])]))
+        left, right = st.columns(2)
+        with left:
+            ui.chart(plots.lines_figure({"loss": res.losses}, title="Loss per epoch", xtitle="epoch",
+                                        ytitle="cross-entropy", x=list(range(1, len(res.losses) + 1))),
+                     key="loss", data=pd.DataFrame({"loss": res.losses}))
+        with right:
+            sim = res.similarity()
+            ui.chart(plots.heatmap_figure(sim, res.words, res.words, title="Cosine similarity after training", zmin=-1, zmax=1),
+                     key="trained_similarity", data=pd.DataFrame(sim, index=res.words, columns=res.words))
+    st.markdown("""**What the model learns.** Each word gets a row in a lookup table (`nn.Embedding`), here of
+2 or 3 numbers. A linear layer turns that row into a score for every word, and training pushes up the scores of the
+word's group-mates. Words that must predict the same neighbours end up with similar rows: that is an embedding.
+word2vec's skip-gram does exactly this with real neighbours in running text, over billions of words and with
+a few hundred dimensions; GloVe reaches similar vectors by fitting the counts of which words appear together.""")
+
+with tab_text:
+    corpus = st.text_area("Paste some text", value=ex.SKIPGRAM_TEXT, key="corpus", height=180)
+    c = st.columns(4)
+    sdim = c[0].number_input("Dimensions", 1, 300, 16, key="sg_dim")
+    window = c[1].number_input("Window", 1, 10, 2, key="sg_window")
+    sepochs = c[2].number_input("Epochs", 1, 2000, 150, key="sg_epochs")
+    probe = c[3].text_input("Neighbours of", value="king", key="sg_word")
+    sg = ui.keep_last("skipgram", lambda: ev.train_skipgram(corpus, dim=int(sdim), window=int(window), epochs=int(sepochs),
+                                                           lr=0.02, random_state=0))
+    if sg is not None:
+        st.caption(f"{len(sg.vectors):,} different words, {sg.n_tokens:,} tokens, {sg.n_pairs:,} (word, neighbour) pairs. "
+                   f"Loss {sg.losses[0]:.2f} -> {sg.losses[-1]:.2f}.")
+        near = ui.keep_last("sg_near", lambda: sg.vectors.most_similar(ev.check_text(probe, what="word"), 8))
+        if near:
+            st.dataframe(pd.DataFrame(near, columns=["word", "cosine"]), hide_index=True)
+        st.info("Be honest with yourself about what this shows: a few paragraphs give each word only a handful of "
+                "neighbours, so the model mostly memorises which words sat next to each other. Real word2vec and "
+                "GloVe vectors come from billions of words; expect neighbours here to be about shared contexts "
+                f"in *this* text (vocabulary {len(sg.vectors):,}, chance cosine ≈ 0 ± {1 / np.sqrt(int(sdim)):.2f}).")

@@ -1,0 +1,115 @@
+import numpy as np
+import pytest
+
+import embedviz as ev
+
+BANK = ("After stealing money from the bank vault, the bank robber was seen fishing on the Mississippi "
+        "river bank.")
+
+
+def test_bundled_model_facts(enc):
+    f = enc.facts()
+    assert (f["layers"], f["hidden size"], f["vocabulary"], f["tokenizer"]) == (6, 384, 30522, "WordPiece")
+    assert f["max tokens"] == 512
+
+
+def test_default_is_bundled_offline(monkeypatch):
+    monkeypatch.delenv("EMBEDVIZ_MODEL", raising=False)
+    assert ev.default_model_name() == ev.BUNDLED  # no bert-base-uncased in this machine's cache
+    monkeypatch.setenv("EMBEDVIZ_MODEL", "my-model")
+    assert ev.default_model_name() == "my-model"
+
+
+def test_loaded_once_per_process(enc):
+    assert ev.load_encoder(ev.BUNDLED) is enc
+    assert ev.load_encoder("bundled") is enc
+
+
+def test_hidden_states_shape_and_cache(enc):
+    hs = enc.hidden_states(BANK)
+    assert hs.array.shape == (enc.num_layers + 1, 22, enc.hidden_size)
+    assert not hs.array.flags.writeable
+    assert enc.hidden_states(BANK) is hs  # a rerun does not run the model again
+
+
+def test_hidden_states_match_a_direct_forward_pass(enc):
+    import torch
+
+    hs = enc.hidden_states(BANK)
+    with torch.no_grad():
+        out = enc.model(torch.tensor([hs.tokenization.ids]), output_hidden_states=True)
+    direct = torch.stack(out.hidden_states)[:, 0].numpy()
+    assert np.allclose(hs.array, direct, atol=1e-5)
+
+
+def test_batched_equals_one_at_a_time(enc):
+    texts = ["A bat flew out of the cave.", "He swung the baseball bat.", "Short.",
+             "A much longer sentence about a river bank and a bank robber who went fishing on a sunny day."]
+    fresh = ev.models.Encoder(enc.name, enc.source, enc.tokenizer, enc.model, enc.device)
+    many = fresh.hidden_states_many(texts, batch_tokens=64)
+    for t, hs in zip(texts, many):
+        single = ev.hidden.run_batches(enc.model, [enc.tokenize(t)], 0)[0]
+        assert hs.tokens == enc.tokenize(t).tokens
+        assert np.allclose(hs.array, single, atol=1e-4)
+
+
+@pytest.mark.parametrize("name, words", [
+    ("http://example.com/model", "web address"),
+    ("/nonexistent/folder/model", "no model folder"),
+    ("no-such-org/no-such-model-xyz", "Could not load"),
+    ("", "empty"),
+])
+def test_bad_model_names_give_plain_messages(name, words):
+    with pytest.raises(ev.ModelLoadError, match=words):
+        ev.load_encoder(name) if name else ev.models._resolve(name)
+
+
+def test_folder_without_safetensors_is_refused(tmp_path):
+    (tmp_path / "config.json").write_text('{"model_type": "bert"}')
+    (tmp_path / "pytorch_model.bin").write_bytes(b"not really")
+    with pytest.raises(ev.ModelLoadError, match="safetensors"):
+        ev.load_encoder(str(tmp_path))
+
+
+def test_decoder_is_refused(tmp_path):
+    import shutil
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text('{"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"]}')
+    shutil.copy(ev.models.bundled_model_path() / "model.safetensors", tmp_path / "m" / "model.safetensors")
+    with pytest.raises(ev.ModelLoadError, match="not an encoder"):
+        ev.load_encoder(str(tmp_path / "m"))
+
+
+def test_broken_config_is_a_plain_error(tmp_path):
+    import shutil
+
+    (tmp_path / "config.json").write_text("{ this is not json")
+    shutil.copy(ev.models.bundled_model_path() / "model.safetensors", tmp_path / "model.safetensors")
+    with pytest.raises(ev.ModelLoadError):
+        ev.load_encoder(str(tmp_path))
+
+
+def test_local_folder_copy_of_bundled_model_loads(tmp_path):
+    import shutil
+
+    dest = tmp_path / "copy"
+    shutil.copytree(ev.models.bundled_model_path(), dest)
+    enc2 = ev.load_encoder(str(dest))
+    assert enc2.num_layers == 6 and enc2.name == str(dest)
+
+
+def test_allowlist(monkeypatch):
+    monkeypatch.setenv("EMBEDVIZ_ALLOWED_MODELS", "bert-base-uncased")
+    assert ev.allowed_models() == [ev.BUNDLED, "bert-base-uncased"]
+    with pytest.raises(ev.ModelLoadError, match="only offers"):
+        ev.load_encoder("roberta-base")
+    assert ev.load_encoder(ev.BUNDLED).num_layers == 6
+
+
+def test_backend_never_imports_streamlit():
+    from pathlib import Path
+
+    for p in (Path(ev.__file__).parent).glob("*.py"):
+        src = p.read_text()
+        assert "import streamlit" not in src and "from streamlit" not in src, p
