@@ -133,7 +133,7 @@ def tokenize_corpus(text: str) -> list[str]:
 
 
 @memoize(maxsize=32)
-def train_skipgram(text: str, *, dim: int = 16, window: int = 2, epochs: int = 100, lr: float = 0.02,
+def train_skipgram(text: str, *, dim: int = 8, window: int = 2, epochs: int = 100, lr: float = 0.02,
                    min_count: int = 1, random_state: int = 0) -> SkipGramResult:
     """A small skip-gram model on pasted text: each word predicts the words within ``window`` of
     it (full softmax: the vocabulary is small). Returns the learned vectors as :class:`StaticVectors`."""

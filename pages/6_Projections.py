@@ -50,7 +50,7 @@ else:
         l1, l2 = st.columns(2)
         layer = l1.slider("Layer", 0, enc.num_layers, enc.num_layers, key="layer", bind="query-params")
         only = l2.text_input("Only these words (empty: every token)", value="bank", key="only", bind="query-params")
-        by = st.radio("Colour by", ["word", "sentence"], horizontal=True, key="color_by", bind="query-params")
+        by = st.radio("Colour by", ["sentence", "word"], horizontal=True, key="color_by", bind="query-params")
         x, rows = ev.token_points(hs_list, layer, words=only.replace(",", " ").split() or None)
         if only.strip() and not rows:
             st.warning(f"None of these words occur in the sentences: {only}. Showing every token instead.")

@@ -1,0 +1,180 @@
+"""Every page through Streamlit's AppTest: it opens with its example computed, reacts to input,
+and answers bad input with a message while keeping what it showed."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["app.py"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+
+
+def run(path, **params):
+    at = AppTest.from_file(str(ROOT / path), default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def spec(at, i=0):
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def values(v):
+    """Plotly's JSON writes numpy arrays as typed arrays ({"dtype", "bdata"}); read them back."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return v
+
+
+def ok(at):
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_opens_with_its_example(path, enc):
+    at = run(path)
+    ok(at)
+    if path != "app.py":
+        assert at.get("plotly_chart") or at.dataframe
+
+
+def test_tokens_page(enc):
+    at = run("pages/1_Tokens.py")
+    ok(at)
+    chips = "".join(m.value for m in at.markdown if "ev-chip" in m.value)
+    assert "##bed" in chips and "[CLS]" in chips
+    table = at.dataframe[0].value
+    assert list(table["token"][7:11]) == ["em", "##bed", "##ding", "##s"]
+    at.text_area(key="text").input("The bank robber was seen fishing on the river bank.").run()
+    assert list(at.dataframe[0].value["token"])[1:3] == ["the", "bank"]
+    at.toggle(key="two").set_value(True).run()
+    assert set(at.dataframe[0].value["segment"]) == {0, 1}
+
+
+@pytest.mark.parametrize("bad, expect", [("", "empty"), ("\u200b\u200b", "invisible")])
+def test_tokens_bad_input_keeps_the_last_result(enc, bad, expect):
+    at = run("pages/1_Tokens.py")
+    at.text_area(key="text").input(bad).run()
+    ok(at)
+    assert any(expect in w.value for w in at.warning)
+    assert "##bed" in "".join(m.value for m in at.markdown if "ev-chip" in m.value)
+
+
+def test_tokens_long_and_html_text(enc):
+    at = run("pages/1_Tokens.py")
+    at.text_area(key="text").input("word " * 700).run()
+    assert any("cut to the first 512" in w.value for w in at.warning)
+    at.text_area(key="text").input('<img src=x onerror=alert(1)> <script>alert(2)</script> **bold**').run()
+    ok(at)
+    chips = "".join(m.value for m in at.markdown if "ev-chip" in m.value)
+    assert "<img" not in chips and "<script" not in chips and "&lt;" in chips
+    at.text_input(key="word").input("tokenization").run()
+    assert list(at.dataframe[1].value["longest piece in the vocabulary"]) == ["token", "##ization"]
+
+
+def test_layers_page(enc):
+    at = run("pages/2_Layers.py")
+    ok(at)
+    assert [m.value for m in at.metric][:3] == ["7", "22", "384"]
+    before = values(spec(at)["data"][0]["x"])
+    assert len(before) == 384
+    at.slider(key="layer").set_value(0).run()
+    assert values(spec(at)["data"][0]["x"]) != before
+    at.text_area(key="text").input("   ").run()
+    assert at.warning and at.metric[1].value == "22"
+
+
+def test_context_page(enc):
+    at = run("pages/3_Context.py")
+    ok(at)
+    heat = spec(at)["data"][0]
+    assert heat["y"][0] == "bank (vault) ~ bank (robber)" and len(heat["x"]) == 7
+    at.text_area(key="text").input("A bat flew out of the cave.\nHe swung the baseball bat.").run()
+    ok(at)
+    assert spec(at)["data"][0]["y"] == ["bat (flew) ~ bat (baseball)"]
+    at.text_area(key="text").input("Nothing repeats in this line.").run()
+    assert any("No word occurs twice" in w.value for w in at.warning)
+    assert spec(at)["data"][0]["y"] == ["bat (flew) ~ bat (baseball)"]
+    at.radio(key="mode").set_value("relative").run()
+    ok(at)
+
+
+def test_sentences_page(enc):
+    at = run("pages/4_Sentences.py")
+    ok(at)
+    ranked = spec(at, 1)["data"][0]["y"]
+    assert ranked[0].startswith(("1.", "2."))  # the password / login questions
+    at.text_area(key="text").input("Only one sentence.").run()
+    assert any("at least 2 sentences" in w.value for w in at.warning)
+    assert at.get("plotly_chart")
+
+
+def test_static_vectors_page(enc):
+    at = run("pages/5_Static_vectors.py")
+    ok(at)
+    analogy_tables = [d.value for d in at.dataframe if "score" in d.value.columns]
+    assert analogy_tables[0]["word"].iloc[0] == "queen"
+    at.text_input(key="c").input("womann").run()
+    assert any("did you mean" in w.value for w in at.warning)
+    assert [d.value for d in at.dataframe if "score" in d.value.columns][0]["word"].iloc[0] == "queen"
+
+
+def test_static_vectors_from_a_file(enc, tmp_path, small_vectors):
+    from embedviz.vectors import write_glove
+
+    words, m = small_vectors
+    p = tmp_path / "mini.txt"
+    write_glove(p, words, m)
+    at = run("pages/5_Static_vectors.py", vec_source="A file on this machine", vec_path=str(p))
+    ok(at)
+    assert any("mini.txt" in c.value for c in at.caption)
+    (tmp_path / "broken.txt").write_text("a 1 2\nb 1\n")
+    at.text_input(key="vec_path").input(str(tmp_path / "broken.txt")).run()
+    assert any("line 2" in e.value for e in at.error) and not at.exception
+
+
+def test_projections_page(enc):
+    at = run("pages/6_Projections.py")
+    ok(at)
+    traces = spec(at)["data"]
+    assert [t["name"] for t in traces] == ["vehicles", "pets", "fruits"]
+    assert sum(len(values(t["x"])) for t in traces) == 21
+    at.text_input(key="words").input("zzqx king").run()
+    assert any("zzqx" in w.value for w in at.warning)
+    at.radio(key="kind").set_value("Tokens in context").run()
+    ok(at)
+    assert sum(len(values(t["x"])) for t in spec(at)["data"]) == 6  # one "bank" in each of the six sentences
+    at.radio(key="dims").set_value(3).run()
+    assert spec(at)["data"][0]["type"] == "scatter3d"
+    at.radio(key="kind").set_value("A token's path through the layers").run()
+    ok(at)
+    assert any(t["name"].startswith("path of") for t in spec(at)["data"])
+
+
+def test_train_page(enc):
+    at = run("pages/7_Train.py")
+    ok(at)
+    within, across = float(at.metric[1].value), float(at.metric[2].value)
+    assert within > across
+    assert len(spec(at)["frames"]) > 10
+    at.number_input(key="lr").set_value(-1.0).run()
+    assert any("learning rate" in w.value for w in at.warning) and at.get("plotly_chart")
+    at.number_input(key="lr").set_value(0.05).run()
+    at.text_area(key="groups").input("car, bike\ncar, dog").run()
+    assert any("'car' is in group 1 and group 2" in w.value for w in at.warning)
+
+
+def test_bad_model_keeps_the_active_one(enc):
+    at = run("pages/1_Tokens.py")
+    at.selectbox(key="model").set_value("Other: type a Hugging Face id or a folder").run()
+    at.text_input(key="model_id").input("no-such-org/no-such-model").run()
+    assert any("Could not load" in e.value for e in at.error)
+    assert not at.exception and at.dataframe
