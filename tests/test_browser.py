@@ -1,0 +1,171 @@
+"""The app in a real browser: Debian's Chromium driven by Playwright against `streamlit run app.py`
+on 127.0.0.1. Every page renders its charts with no error box; markup typed into every text field
+shows literally and injects nothing; a copied link reopens the same picture."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "artifacts" / "screenshots"
+PAGES = ["", "Tokens", "Layers", "Context", "Sentences", "Static_vectors", "Projections", "Train"]
+PAYLOADS = ['<img src=x onerror="window.__pwned=1">', "<script>window.__pwned=2</script>",
+            "[click](javascript:window.__pwned=3)", "**bold** _it_ <b>b</b>"]
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    env = dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_CACHE=str(tmp_path_factory.mktemp("cache")))
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read()[-2000:])
+    yield url
+    proc.terminate()
+    try:
+        out = proc.communicate(timeout=10)[0]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out = proc.communicate()[0]
+    assert "Traceback" not in out, out[-3000:]
+    assert "Already borrowed" not in out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.dialogs = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    yield pg
+    ctx.close()
+
+
+def settle(pg, timeout=90_000):
+    """Wait until the script run has finished (Streamlit marks its root with the run state)."""
+    pg.wait_for_timeout(500)
+    pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    pg.wait_for_timeout(200)
+
+
+def assert_clean(pg):
+    assert pg.locator("[data-testid='stException']").count() == 0
+    assert pg.locator("[data-testid='stAlertContentError']").count() == 0, pg.locator("[data-testid='stAlertContentError']").all_inner_texts()
+    assert pg.evaluate("window.__pwned === undefined")
+    assert not pg.dialogs
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders(server, page, name):
+    page.goto(f"{server}/{name}", timeout=120_000)
+    page.wait_for_selector("h1", timeout=120_000)
+    settle(page)
+    assert_clean(page)
+    if name in ("Layers", "Context", "Projections", "Train", "Static_vectors", "Sentences"):
+        page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    elif name:
+        page.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name or 'home'}.png"), full_page=False)
+
+
+@pytest.mark.parametrize("name", [p for p in PAGES if p])
+def test_markup_in_every_text_field_shows_literally(server, page, name):
+    page.goto(f"{server}/{name}", timeout=120_000)
+    page.wait_for_selector("h1", timeout=120_000)
+    settle(page)
+    main = page.locator("[data-testid='stMain']")
+    fields = main.locator("[data-testid='stTextArea'] textarea, [data-testid='stTextInput'] input")
+    fields.first.wait_for(timeout=60_000)  # widgets render a moment after the run ends
+    tabs = main.locator("[role='tab']")
+    typed = 0
+    for t in range(max(tabs.count(), 1)):
+        if tabs.count():
+            tabs.nth(t).click()
+            page.wait_for_timeout(300)
+        for i in range(fields.count()):
+            f = fields.nth(i)
+            if not f.is_visible() or not f.is_editable():
+                continue
+            f.fill(" ".join(PAYLOADS))
+            f.press("Control+Enter" if f.evaluate("e => e.tagName") == "TEXTAREA" else "Enter")
+            settle(page)
+            typed += 1
+            assert_clean(page)
+            assert page.locator("[data-testid='stMain'] img[src='x']").count() == 0
+            assert page.locator("[data-testid='stMain'] b:text-is('b')").count() == 0
+    assert typed >= 1
+    if name == "Tokens":
+        fields.first.fill(PAYLOADS[0])
+        fields.first.press("Control+Enter")
+        settle(page)
+        assert "&lt;" not in page.locator(".ev-chip").all_inner_texts()[1]
+        assert page.locator(".ev-chip", has_text="<").count() >= 1  # the '<' is shown as a character
+
+
+def test_a_copied_link_reopens_the_same_picture(server, page):
+    page.goto(f"{server}/Context", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(page)
+    area = page.locator("[data-testid='stMain'] textarea").first
+    area.fill("A bat flew out of the cave.\nHe swung the baseball bat.")
+    area.press("Control+Enter")
+    settle(page)
+    page.wait_for_function("location.search.includes('text=')", timeout=30_000)
+    link = page.url
+    assert "bat" in link
+    fresh = page.context.new_page()
+    fresh.goto(link, timeout=120_000)
+    fresh.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(fresh)
+    assert "bat (flew) ~ bat (baseball)" in fresh.locator(".js-plotly-plot").first.inner_text()
+
+
+def test_tour_link_opens_the_step(server, page):
+    page.goto(server, timeout=120_000)
+    page.wait_for_selector("h1", timeout=120_000)
+    settle(page)
+    page.get_by_text("5. king - man + woman").click()
+    page.wait_for_selector("text=queen", timeout=120_000)
+    settle(page)
+    assert "Static_vectors" in page.url
+    assert_clean(page)
