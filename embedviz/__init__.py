@@ -8,7 +8,13 @@
 'queen'
 """
 
-from .evaluation import AnalogyResult, WordPairResult, evaluate_analogies, evaluate_word_pairs, gensim_test_file
+from .evaluation import (
+    AnalogyResult,
+    WordPairResult,
+    evaluate_analogies,
+    evaluate_word_pairs,
+    gensim_test_file,
+)
 from .hidden import (
     PIECE_POOLING,
     SENTENCE_STRATEGIES,
@@ -22,7 +28,15 @@ from .hidden import (
     token_points,
     word_vectors,
 )
-from .models import BUNDLED, SUGGESTED, Encoder, ModelLoadError, allowed_models, default_model_name, load_encoder
+from .models import (
+    BUNDLED,
+    SUGGESTED,
+    Encoder,
+    ModelLoadError,
+    allowed_models,
+    default_model_name,
+    load_encoder,
+)
 from .projection import Projection, project, projector_tsv, trustworthiness
 from .similarity import (
     Baseline,
@@ -45,7 +59,7 @@ __all__ = [
     "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
     "allowed_models", "anisotropy_baseline", "check_text", "cos_sim", "default_model_name", "download_glove",
     "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "gensim_test_file", "layer_points", "layer_similarity",
-    "layer_stats", "load_encoder", "load_vectors", "occurrences", "pool_pieces", "project", "projector_tsv",
+    "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
     "trustworthiness", "vocab_table", "word_vectors", "wordpiece_steps",
 ]

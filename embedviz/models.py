@@ -142,8 +142,8 @@ class Encoder:
         self.name, self.source, self.tokenizer, self.model, self.device = name, source, tokenizer, model, device
         cfg = model.config
         self.config = cfg
-        self.num_layers = int(getattr(cfg, "num_hidden_layers", None) or getattr(cfg, "n_layers"))
-        self.hidden_size = int(getattr(cfg, "hidden_size", None) or getattr(cfg, "dim"))
+        self.num_layers = int(getattr(cfg, "num_hidden_layers", None) or cfg.n_layers)
+        self.hidden_size = int(getattr(cfg, "hidden_size", None) or cfg.dim)
         self.vocab_size = len(tokenizer)
         self.model_type = getattr(cfg, "model_type", "?")
         limit = getattr(cfg, "max_position_embeddings", 512) or 512

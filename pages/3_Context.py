@@ -5,7 +5,8 @@ import streamlit as st
 
 import embedviz as ev
 import ui
-from embedviz import examples as ex, plots
+from embedviz import examples as ex
+from embedviz import plots
 
 enc = ui.page("Context", "Where two uses of a word drift apart, layer by layer, and how much the pooling choice matters.")
 

@@ -6,7 +6,8 @@ import streamlit as st
 
 import embedviz as ev
 import ui
-from embedviz import examples as ex, plots
+from embedviz import examples as ex
+from embedviz import plots
 
 enc = ui.page("Sentences", "One vector per sentence: which sentences the model thinks say the same thing.")
 

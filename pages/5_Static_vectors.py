@@ -6,7 +6,8 @@ import streamlit as st
 
 import embedviz as ev
 import ui
-from embedviz import examples as ex, plots
+from embedviz import examples as ex
+from embedviz import plots
 
 enc = ui.page("Static vectors", "One fixed vector per word, whatever the context: GloVe, word2vec, or BERT's own "
                                 "input-embedding table.")

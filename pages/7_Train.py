@@ -6,7 +6,8 @@ import streamlit as st
 
 import embedviz as ev
 import ui
-from embedviz import examples as ex, plots
+from embedviz import examples as ex
+from embedviz import plots
 from embedviz.training import TUTORIAL_GROUPS
 
 ui.page("Train your own", "An nn.Embedding lookup table and a Linear layer learn to predict related words; "

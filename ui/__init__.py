@@ -53,7 +53,8 @@ def sidebar() -> ev.Encoder:
         st.session_state["active_model"] = enc.name
         facts = enc.facts()
         st.markdown(f"**Active:** `{facts.pop('model')}`")
-        st.dataframe(pd.DataFrame({"": [str(v) for v in facts.values()]}, index=list(facts)), width="stretch")
+        st.dataframe(pd.DataFrame({"fact": list(facts), "value": [str(v) for v in facts.values()]}),
+                     hide_index=True, width="stretch")
     return enc
 
 
