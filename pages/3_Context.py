@@ -75,7 +75,7 @@ st.header("Every token against every other, at one layer")
 s_idx = 0
 if len(hs_list) > 1:
     s_idx = st.selectbox("Sentence", range(len(hs_list)), format_func=lambda i: hs_list[i].tokenization.text[:80],
-                         key="sent")
+                         key="sent", bind="query-params")
 hs = hs_list[min(s_idx, len(hs_list) - 1)]
 layer = st.slider("Layer", 0, hs.num_layers, hs.num_layers, key="layer", bind="query-params")
 toks = [f"{i}:{t}" for i, t in enumerate(hs.tokens)]

@@ -23,8 +23,8 @@ with tab_near:
         ui.chart(plots.bar_figure([w for w, _ in near], [s for _, s in near], title=f"Nearest to '{word.strip()}'",
                                   xtitle="cosine"), key="nearest", data=pd.DataFrame(near, columns=["word", "cosine"]))
     a2, b2 = st.columns(2)
-    w1 = a2.text_input("Similarity of", value="cat", key="sim_a")
-    w2 = b2.text_input("and", value="dog", key="sim_b")
+    w1 = a2.text_input("Similarity of", value="cat", key="sim_a", bind="query-params")
+    w2 = b2.text_input("and", value="dog", key="sim_b", bind="query-params")
     s = ui.keep_last("pair", lambda: vecs.similarity(w1, w2))
     if s is not None:
         st.metric(f"cosine({w1.strip()}, {w2.strip()})", f"{s:.3f}")

@@ -27,7 +27,8 @@ if kind == KINDS[0]:
     groups = st.multiselect("Word groups", list(ex.WORD_GROUPS), default=ex.DEFAULT_GROUPS, key="groups",
                             bind="query-params")
     extra = st.text_input("Your own words (a group of their own)", value="", key="words", bind="query-params")
-    top_n = st.number_input("Or add the N most frequent words", 0, ev.projection.MAX_POINTS, 0, step=100, key="top_n")
+    top_n = st.number_input("Or add the N most frequent words", 0, ev.projection.MAX_POINTS, 0, step=100, key="top_n",
+                            bind="query-params")
     wanted = [(w, g) for g in groups for w in ex.WORD_GROUPS[g]] + [(w, "yours") for w in extra.replace(",", " ").split()]
     wanted += [(w, "frequent") for w in vecs.most_frequent(int(top_n))]
     words, x, missing = vecs.subset([w for w, _ in wanted])
@@ -61,13 +62,14 @@ else:
         hover = {"word": [r["word"] for r in rows], "sentence": [r["context"] for r in rows]}
     else:
         s_idx = st.selectbox("Sentence", range(len(hs_list)), format_func=lambda i: hs_list[i].tokenization.text[:80],
-                             key="path_sentence")
+                             key="path_sentence", bind="query-params")
         hs = hs_list[min(int(s_idx), len(hs_list) - 1)]
         x, rows = ev.layer_points(hs)
         toks = sorted({r["position"] for r in rows})
         default_pos = next((p for p in toks if hs.tokens[p] == "bank"), toks[0])
         pos = st.selectbox("Token to follow", toks, index=toks.index(default_pos),
-                           format_func=lambda p: f"{p}: {hs.tokens[p]}", key="path_token")
+                           format_func=lambda p: f"{p}: {hs.tokens[p]}", key="path_token",
+                           bind="query-params")
         labels = [f"{r['token']} L{r['layer']}" if r["position"] == pos else r["token"] for r in rows]
         color = [f"layer {r['layer']}" for r in rows]
         hover = {"layer": [r["layer"] for r in rows], "position": [r["position"] for r in rows]}

@@ -51,10 +51,10 @@ a few hundred dimensions; GloVe reaches similar vectors by fitting the counts of
 with tab_text:
     corpus = st.text_area("Paste some text", value=ex.SKIPGRAM_TEXT, key="corpus", height=180)
     c = st.columns(4)
-    sdim = c[0].number_input("Dimensions", 1, 300, 8, key="sg_dim")
-    window = c[1].number_input("Window", 1, 10, 2, key="sg_window")
-    sepochs = c[2].number_input("Epochs", 1, 2000, 150, key="sg_epochs")
-    probe = c[3].text_input("Neighbours of", value="cat", key="sg_word")
+    sdim = c[0].number_input("Dimensions", 1, 300, 8, key="sg_dim", bind="query-params")
+    window = c[1].number_input("Window", 1, 10, 2, key="sg_window", bind="query-params")
+    sepochs = c[2].number_input("Epochs", 1, 2000, 150, key="sg_epochs", bind="query-params")
+    probe = c[3].text_input("Neighbours of", value="cat", key="sg_word", bind="query-params")
     sg = ui.keep_last("skipgram", lambda: ev.train_skipgram(corpus, dim=int(sdim), window=int(window), epochs=int(sepochs),
                                                            lr=0.02, random_state=0))
     if sg is not None:

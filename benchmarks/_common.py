@@ -1,0 +1,28 @@
+"""Shared helpers for the benchmark scripts: best-of-n timing and a ratio line."""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+DATA = ROOT / "benchmarks" / "data"
+
+
+def best_of(fn, n=3):
+    """The fastest of ``n`` runs of ``fn()``, in seconds, and its last result."""
+    best, out = float("inf"), None
+    for _ in range(n):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def report(claim, baseline_name, baseline_s, ours_s, goal=None):
+    ratio = baseline_s / ours_s if ours_s else float("inf")
+    goal_txt = f" (goal {goal}x: {'met' if ratio >= goal else 'NOT met'})" if goal else ""
+    print(f"{claim}: {baseline_name} {baseline_s:.3f} s, embedviz {ours_s:.3f} s -> {ratio:.2f}x faster{goal_txt}")
+    return ratio

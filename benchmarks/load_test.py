@@ -1,0 +1,121 @@
+"""Several people at once: N Chromium sessions against one `streamlit run app.py` on 127.0.0.1, each
+typing different sentences into the Context and Tokens pages. Reports p50 / p95 time from submit
+to a finished rerun, page errors, "Already borrowed" and tracebacks in the server log, and the
+server's peak memory. Baseline: the same submissions from one session alone.
+
+Loopback only; bounded: SESSIONS x ROUNDS submissions, each with a 90 s timeout.
+Usage: python benchmarks/load_test.py [SESSIONS] [ROUNDS]"""
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+from _common import ROOT
+
+SESSIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 6
+ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WORDS = "bank river money fish vault robber bat cave baseball apple court tennis judge spring season coil".split()
+
+
+def start_server():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(ROOT / "benchmarks" / "data" / "load_test_server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, env=dict(os.environ, HF_HUB_OFFLINE="1"), stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            return proc, url, log.name
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("server did not start")
+
+
+def peak_rss_mb(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def session(url, k, rounds, times, errors):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu",
+                              "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+        pg = b.new_page()
+        try:
+            for r in range(rounds):
+                page = ("Context", "Tokens")[r % 2]
+                if r < 2:
+                    pg.goto(f"{url}/{page}", timeout=90_000)
+                    pg.wait_for_selector("[data-testid='stMain'] textarea", timeout=90_000)
+                elif not pg.url.split("?")[0].endswith(page):
+                    pg.goto(f"{url}/{page}", timeout=90_000)
+                    pg.wait_for_selector("[data-testid='stMain'] textarea", timeout=90_000)
+                w = WORDS[(k + r) % len(WORDS)]
+                text = f"Session {k} round {r}: the {w} by the {w} was not the {w} we saw."
+                area = pg.locator("[data-testid='stMain'] textarea").first
+                area.fill(text)
+                t = time.perf_counter()
+                area.press("Control+Enter")
+                pg.wait_for_timeout(50)
+                pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
+                times.append(time.perf_counter() - t)
+                if pg.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count():
+                    errors.append(f"session {k} round {r}: error box")
+        except Exception as e:  # a timeout counts as an error, not a crash of the test
+            errors.append(f"session {k}: {type(e).__name__}: {str(e)[:120]}")
+        b.close()
+
+
+def run(url, n, rounds):
+    times, errors = [], []
+    threads = [threading.Thread(target=session, args=(url, k, rounds, times, errors)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    return times, errors
+
+
+def pct(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] if xs else float("nan")
+
+
+if __name__ == "__main__":
+    (ROOT / "benchmarks" / "data").mkdir(parents=True, exist_ok=True)
+    proc, url, log = start_server()
+    try:
+        solo, solo_err = run(url, 1, ROUNDS)
+        many, many_err = run(url, SESSIONS, ROUNDS)
+        peak = peak_rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    text = open(log).read()
+    print(f"one session: {len(solo)} submissions, p50 {statistics.median(solo):.2f} s, p95 {pct(solo, .95):.2f} s, "
+          f"errors {len(solo_err)}")
+    print(f"{SESSIONS} sessions at once: {len(many)} submissions, p50 {statistics.median(many):.2f} s, "
+          f"p95 {pct(many, .95):.2f} s, errors {len(many_err)}")
+    for e in (solo_err + many_err)[:10]:
+        print("  ", e)
+    print(f"server: peak memory {peak:,.0f} MB; 'Already borrowed' {text.count('Already borrowed')}; "
+          f"tracebacks {text.count('Traceback')}")
+    print(f"p50 ratio, {SESSIONS} sessions against one session alone: {statistics.median(many) / statistics.median(solo):.2f}x slower")
