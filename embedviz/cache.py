@@ -19,8 +19,10 @@ def _freeze(x):
         return ("nd", x.shape, str(x.dtype), hashlib.sha1(np.ascontiguousarray(x).tobytes()).hexdigest())
     if isinstance(x, (list, tuple)):
         return tuple(_freeze(v) for v in x)
-    if isinstance(x, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in x.items()))
+    if isinstance(x, dict):  # order kept: it can decide the result (the order of a figure's traces)
+        return ("dict",) + tuple((k, _freeze(v)) for k, v in x.items())
+    if isinstance(x, (set, frozenset)):
+        return ("set",) + tuple(sorted(map(repr, x)))
     if callable(x):
         return None  # progress callbacks do not change the result
     return x

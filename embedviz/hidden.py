@@ -117,6 +117,19 @@ def word_vectors(hs: HiddenStates | np.ndarray, strategy: str = "sum_last_4") ->
     raise InputError(f"Unknown word strategy {strategy!r}; choose one of {', '.join(WORD_STRATEGIES)}.")
 
 
+def pool(pieces: np.ndarray, how: str = "mean") -> np.ndarray:
+    """Pool a word's piece vectors ``[pieces, ...]`` along the first axis: mean, sum, first or last."""
+    if how == "mean":
+        return pieces.mean(axis=0)
+    if how == "sum":
+        return pieces.sum(axis=0)
+    if how == "first":
+        return pieces[0]
+    if how == "last":
+        return pieces[-1]
+    raise InputError(f"Unknown piece pooling {how!r}; choose one of {', '.join(PIECE_POOLING)}.")
+
+
 def pool_pieces(vectors: np.ndarray, tokenization: Tokenization, how: str = "mean",
                 *, skip_special: bool = True) -> tuple[list[str], np.ndarray]:
     """Whole-word vectors from token vectors ``[tokens, dim]``: each word's pieces pooled by ``how``.
@@ -124,8 +137,7 @@ def pool_pieces(vectors: np.ndarray, tokenization: Tokenization, how: str = "mea
     Returns (words, ``[words, dim]``). Special tokens are left out unless ``skip_special`` is False,
     in which case each stands as its own word.
     """
-    if how not in PIECE_POOLING:
-        raise InputError(f"Unknown piece pooling {how!r}; choose one of {', '.join(PIECE_POOLING)}.")
+    pool(vectors[:1], how)  # check ``how`` before any work
     groups: dict[tuple, list[int]] = {}
     for i, w in enumerate(tokenization.word_ids):
         if w < 0 and skip_special:
@@ -134,8 +146,7 @@ def pool_pieces(vectors: np.ndarray, tokenization: Tokenization, how: str = "mea
     words, rows = [], []
     for key, idx in groups.items():
         words.append(tokenization.words[key[1]] if key[0] == "w" else tokenization.tokens[idx[0]])
-        v = vectors[idx]
-        rows.append({"mean": v.mean(0), "sum": v.sum(0), "first": v[0], "last": v[-1]}[how])
+        rows.append(pool(vectors[idx], how))
     return words, np.stack(rows) if rows else np.zeros((0, vectors.shape[1]), dtype=vectors.dtype)
 
 

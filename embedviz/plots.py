@@ -2,6 +2,9 @@
 
 Every builder takes already computed numbers and returns a figure; nothing here computes maths
 or touches a widget, so the figures can be tested as data (``fig.data[0].z`` and friends).
+Building a plotly figure costs tens of milliseconds (validation), so builders are memoised by
+their arguments: a rerun that changes nothing reuses the figure. Treat returned figures as
+read-only (``st.plotly_chart`` copies them).
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+
+from .cache import memoize
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf"]
@@ -20,6 +25,7 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
+@memoize(maxsize=64)
 def histogram_figure(values: np.ndarray, *, title: str, bins: int = 200) -> go.Figure:
     """A histogram of one vector's values (the tutorial's 200 bins)."""
     v = np.asarray(values).ravel()
@@ -29,6 +35,7 @@ def histogram_figure(values: np.ndarray, *, title: str, bins: int = 200) -> go.F
     return _layout(fig, title)
 
 
+@memoize(maxsize=64)
 def layer_histograms_figure(array: np.ndarray, token_index: int, token: str, *, bins: int = 80) -> go.Figure:
     """Small multiples: the value histogram of one token at every layer, ``array`` ``[layers + 1, tokens, hidden]``."""
     n = array.shape[0]
@@ -44,6 +51,7 @@ def layer_histograms_figure(array: np.ndarray, token_index: int, token: str, *, 
     return _layout(fig, f"Values of '{token}' at every layer", height=220 * rows)
 
 
+@memoize(maxsize=64)
 def heatmap_figure(z: np.ndarray, x: list, y: list, *, title: str, colorscale: str = "RdBu_r",
                    zmin: float | None = None, zmax: float | None = None, annotate: bool = True,
                    xtitle: str = "", ytitle: str = "", fmt: str = ".2f") -> go.Figure:
@@ -58,20 +66,15 @@ def heatmap_figure(z: np.ndarray, x: list, y: list, *, title: str, colorscale: s
     return _layout(fig, title, height=max(320, 26 * len(y) + 140))
 
 
-def layer_similarity_figure(values: np.ndarray, labels: list[str], *, title: str,
-                            baseline: np.ndarray | None = None, mode: str = "raw") -> go.Figure:
+@memoize(maxsize=64)
+def layer_similarity_figure(values: np.ndarray, labels: list[str], *, title: str, mode: str = "raw") -> go.Figure:
     """Rows: pairs of uses of a word; columns: layers 0..L; cells: cosine (or relative) similarity."""
-    layers = list(range(values.shape[1]))
-    zmin, zmax = (-1.0, 1.0) if mode != "raw" else (float(min(0.0, values.min())), 1.0)
-    fig = heatmap_figure(values, layers, labels, title=title, zmin=zmin, zmax=zmax, colorscale="Viridis",
-                         xtitle="layer (0 = embeddings)")
-    if baseline is not None and mode == "raw":
-        fig.add_trace(go.Scatter(x=[str(v) for v in layers], y=[labels[0]] * len(layers), mode="markers",
-                                 marker=dict(size=0.1, opacity=0), showlegend=False,
-                                 customdata=baseline, hovertemplate="baseline at layer %{x}: %{customdata:.3f}<extra></extra>"))
-    return fig
+    zmin = -1.0 if mode != "raw" else float(min(0.0, values.min()))
+    return heatmap_figure(values, list(range(values.shape[1])), labels, title=title, zmin=zmin, zmax=1.0,
+                          colorscale="Viridis", xtitle="layer (0 = embeddings)")
 
 
+@memoize(maxsize=64)
 def lines_figure(series: dict[str, np.ndarray], *, title: str, xtitle: str, ytitle: str,
                  x: list | None = None, dashed: set[str] = frozenset()) -> go.Figure:
     """One line per named series (for example similarity per layer, loss per epoch)."""
@@ -85,6 +88,7 @@ def lines_figure(series: dict[str, np.ndarray], *, title: str, xtitle: str, ytit
     return _layout(fig, title)
 
 
+@memoize(maxsize=64)
 def bar_figure(labels: list[str], values: list[float], *, title: str, xtitle: str = "", horizontal: bool = True) -> go.Figure:
     """Scores as bars (nearest words, ranked search results)."""
     if horizontal:
@@ -98,6 +102,7 @@ def bar_figure(labels: list[str], values: list[float], *, title: str, xtitle: st
     return _layout(fig, title, height=max(300, 28 * len(labels) + 120))
 
 
+@memoize(maxsize=64)
 def scatter_figure(coords: np.ndarray, labels: list[str], *, color: list[str], title: str,
                    hover: dict[str, list] | None = None, show_labels: bool = True,
                    paths: dict[str, list[int]] | None = None) -> go.Figure:
@@ -131,6 +136,7 @@ def scatter_figure(coords: np.ndarray, labels: list[str], *, color: list[str], t
     return _layout(fig, title, height=560)
 
 
+@memoize(maxsize=64)
 def analogy_figure(coords: np.ndarray, words: list[str], *, title: str) -> go.Figure:
     """The analogy parallelogram: ``coords`` ``[4, 2]`` for a, b, c and the answer d, with arrows
     a -> b and c -> d (the same offset if the analogy holds)."""
@@ -145,6 +151,7 @@ def analogy_figure(coords: np.ndarray, words: list[str], *, title: str) -> go.Fi
     return _layout(fig, title, height=480)
 
 
+@memoize(maxsize=64)
 def training_figure(snapshots: np.ndarray, epochs: list[int], words: list[str], groups: list[str]) -> go.Figure:
     """Words moving during training: one animation frame per snapshot ``[frames, words, 2 or 3]``."""
     three = snapshots.shape[2] >= 3

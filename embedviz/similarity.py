@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .hidden import PIECE_POOLING, WORD_STRATEGIES, HiddenStates, word_vectors
+from .hidden import WORD_STRATEGIES, HiddenStates, pool, word_vectors
 from .tokens import InputError
 
 STOPWORDS = set("""a an the and or but of to in on at by for from with as is was were be been are it its this that
@@ -111,10 +111,8 @@ class LayerSimilarity:
 
 def occurrence_vectors(hs_list: list[HiddenStates], occ: list[Occurrence], *, pieces: str = "mean") -> np.ndarray:
     """``[occurrences, layers + 1, hidden]``: each use's vector at each layer, its pieces pooled."""
-    pool = {"mean": np.mean, "sum": np.sum, "first": lambda a, axis: a[:, 0], "last": lambda a, axis: a[:, -1]}
-    if pieces not in PIECE_POOLING:
-        raise InputError(f"Unknown piece pooling {pieces!r}.")
-    return np.stack([pool[pieces](hs_list[o.sentence].array[:, list(o.token_indices)], axis=1) for o in occ])
+    # pieces along the first axis: [pieces, layers + 1, hidden]
+    return np.stack([pool(hs_list[o.sentence].array[:, list(o.token_indices)].swapaxes(0, 1), pieces) for o in occ])
 
 
 def layer_similarity(hs_list: list[HiddenStates], word: str, *, pieces: str = "mean",
@@ -159,10 +157,7 @@ def strategy_table(hs_list: list[HiddenStates], word: str, *, pieces: str = "mea
     pairs = [(i, j) for i in range(len(occ)) for j in range(i + 1, len(occ))]
     out = {}
     for strat in WORD_STRATEGIES:
-        vs = []
-        for o in occ:
-            wv = word_vectors(hs_list[o.sentence], strat)[list(o.token_indices)]
-            vs.append({"mean": wv.mean(0), "sum": wv.sum(0), "first": wv[0], "last": wv[-1]}[pieces])
+        vs = [pool(word_vectors(hs_list[o.sentence], strat)[list(o.token_indices)], pieces) for o in occ]
         out[strat] = [_cos(vs[i], vs[j]) for i, j in pairs]
     return [f"{occ[i].label} ~ {occ[j].label}" for i, j in pairs], out
 

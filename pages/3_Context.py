@@ -13,12 +13,7 @@ enc = ui.page("Context", "Where two uses of a word drift apart, layer by layer, 
 EXAMPLES = {"The three banks": ex.BANK_SENTENCE, "The bat pair": "\n".join(ex.BAT_SENTENCES),
             "Bank in six sentences": "\n".join(ex.BANK_SENSES)}
 
-
-def use_example():
-    st.session_state["text"] = EXAMPLES[st.session_state["ctx_example"]]
-
-
-st.selectbox("Start from an example", list(EXAMPLES), key="ctx_example", on_change=use_example)
+ui.example_picker(EXAMPLES, key="ctx_example")
 text = st.text_area("Sentences, one per line", value=ex.BANK_SENTENCE, key="text", bind="query-params", height=110)
 sentences, cut = ui.lines(text, limit=50)
 if cut:

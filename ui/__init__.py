@@ -73,6 +73,14 @@ def _load(name: str) -> ev.Encoder | None:
     return enc
 
 
+def example_picker(examples: dict[str, str], *, target: str = "text", key: str = "example") -> None:
+    """A select box of named examples that, when changed, puts the chosen text into widget ``target``."""
+    def use():
+        st.session_state[target] = examples[st.session_state[key]]
+
+    st.selectbox("Start from an example", list(examples), key=key, on_change=use)
+
+
 def keep_last(key: str, compute: Callable[[], object]):
     """Run ``compute``; on bad input show the reason and return the last good result for ``key``
     (None when there is none). No traceback reaches the page."""
