@@ -1,23 +1,20 @@
-"""embedviz: the landing page. What the app shows, which model is active, and a guided tour."""
+"""embedviz: the entry point. Declares the pages (so the landing page is called "Home" in the
+navigation) and draws the landing page: what the app shows, which model is active, a guided tour."""
+
+from pathlib import Path
 
 import streamlit as st
 
 import ui
 
-enc = ui.page("embedviz", "See how word embeddings work: type sentences, watch the vectors.")
+PAGES = [("pages/1_Tokens.py", "Tokens", ":material/text_fields:"),
+         ("pages/2_Layers.py", "Layers", ":material/stacks:"),
+         ("pages/3_Context.py", "Context", ":material/compare_arrows:"),
+         ("pages/4_Sentences.py", "Sentences", ":material/notes:"),
+         ("pages/5_Static_vectors.py", "Static vectors", ":material/function:"),
+         ("pages/6_Projections.py", "Projections", ":material/scatter_plot:"),
+         ("pages/7_Train.py", "Train your own", ":material/model_training:")]
 
-st.markdown(f"""
-embedviz shows, live, what the two classic tutorials teach: how BERT splits text into WordPiece tokens,
-what each of its layers computes, why the same word gets a different vector in a different sentence, how
-static vectors such as GloVe solve *king - man + woman*, how words cluster in PCA and t-SNE, and how a tiny
-model learns embeddings from scratch.
-
-**Active model:** `{enc.name}`: {enc.num_layers} layers, {enc.hidden_size} dimensions, a
-{enc.vocab_size:,}-token {enc.tokenizer_kind} vocabulary. Change it in the sidebar on any page.
-""")
-
-st.header("A guided tour")
-st.caption("The tutorials' story in order. Each step opens a page with its example already computed.")
 TOUR = [
     ("pages/1_Tokens.py", "1. Tokens", {"text": "Here is the sentence I want embeddings for."},
      "'embeddings' is not in the vocabulary, so it becomes em ##bed ##ding ##s. Note [CLS] and [SEP]."),
@@ -34,16 +31,39 @@ TOUR = [
     ("pages/7_Train.py", "7. Train from scratch", {},
      "Nine words in three dimensions: press Play and watch each group pull together."),
 ]
-for path, label, params, notice in TOUR:
-    c1, c2 = st.columns([1, 3])
-    c1.page_link(path, label=label, query_params=params or None)
-    c2.caption(f"What to notice: {notice}")
 
-st.header("Use it from a notebook")
-st.code("""import embedviz as ev
+
+def home():
+    enc = ui.page("embedviz", "See how word embeddings work: type sentences, watch the vectors.")
+
+    st.markdown(
+        "embedviz shows, live, what the two classic tutorials teach: how BERT splits text into WordPiece "
+        "tokens, what each of its layers computes, why the same word gets a different vector in a different "
+        "sentence, how static vectors such as GloVe solve *king - man + woman*, how words cluster in PCA and "
+        "t-SNE, and how a tiny model learns embeddings from scratch.")
+    st.markdown(f"**Active model:** `{enc.name}`: {enc.num_layers} layers, {enc.hidden_size} dimensions, a "
+                f"{enc.vocab_size:,}-token {enc.tokenizer_kind} vocabulary. Change it in the sidebar on any page.")
+
+    st.header("A guided tour")
+    st.caption("The tutorials' story in order. Each step opens a page with its example already computed.")
+    for path, label, params, notice in TOUR:
+        c1, c2 = st.columns([1, 3])
+        c1.page_link(path, label=label, query_params=params or None)
+        c2.caption(f"What to notice: {notice}")
+
+    st.header("Use it from a notebook")
+    st.code(NOTEBOOK, language="python")
+
+
+NOTEBOOK = """import embedviz as ev
 enc = ev.load_encoder()                       # the bundled model offline, or a Hugging Face id / folder
 hs = enc.hidden_states("The bank robber was seen fishing on the river bank.")
 hs.tokens, hs.array.shape                     # (layers + 1, tokens, hidden)
 ev.layer_similarity([hs], "bank").values      # [pairs, layers + 1]
 vecs = ev.load_vectors()                      # the encoder's input embeddings, or a GloVe file path
-vecs.analogy("man", "king", "woman")          # [('queen', 0.50), ...]""", language="python")
+vecs.analogy("man", "king", "woman")          # [('queen', 0.50), ...]"""
+
+nav = st.navigation([st.Page(home, title="Home", icon=":material/home:", default=True)]
+                   + [st.Page(path, title=title, icon=icon, url_path=Path(path).stem.split("_", 1)[1])
+                      for path, title, icon in PAGES])
+nav.run()

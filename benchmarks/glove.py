@@ -23,7 +23,6 @@ path = DATA / f"glove.synthetic.{N // 1000}k.{D}d.txt"
 if not path.exists():
     DATA.mkdir(parents=True, exist_ok=True)
     print(f"writing {path.name} (once)…")
-    real = np.asarray(ev.project(np.asarray(table.matrix), "pca", 2))  # warm sklearn
     from sklearn.decomposition import PCA
 
     real = PCA(D, random_state=0).fit_transform(np.asarray(table.matrix, dtype=np.float64)).astype(np.float32)

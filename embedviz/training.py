@@ -37,6 +37,11 @@ class TrainingResult:
     snapshots: np.ndarray
     snapshot_epochs: list[int]
 
+    def group_names(self) -> list[str]:
+        """Each word's group, named by its words ("car, bike, plane")."""
+        names = {g: ", ".join(w for w, h in zip(self.words, self.group_of) if h == g) for g in set(self.group_of)}
+        return [names[g] for g in self.group_of]
+
     def similarity(self) -> np.ndarray:
         """``[words, words]`` cosine similarity of the learned vectors."""
         u = self.vectors / np.maximum(np.linalg.norm(self.vectors, axis=1, keepdims=True), 1e-12)

@@ -25,13 +25,12 @@ with tab_groups:
     res = ui.keep_last("train", lambda: ev.train_embeddings(ev.parse_groups(groups_text), dim=int(dim), epochs=int(epochs),
                                                             lr=float(lr), random_state=int(seed)))
     if res is not None:
-        names = [f"group {g + 1}" for g in res.group_of]
         within, across = res.within_across()
         m = st.columns(3)
         m[0].metric("loss", f"{res.losses[-1]:.3f}", f"{res.losses[-1] - res.losses[0]:+.3f} since epoch 1", delta_color="inverse")
         m[1].metric("cosine within a group", f"{within:.2f}")
         m[2].metric("cosine across groups", f"{across:.2f}")
-        ui.chart(plots.training_figure(res.snapshots, res.snapshot_epochs, res.words, names), key="training",
+        ui.chart(plots.training_figure(res.snapshots, res.snapshot_epochs, res.words, res.group_names()), key="training",
                  data=pd.DataFrame(res.vectors, index=res.words, columns=[f"d{i + 1}" for i in range(res.vectors.shape[1])]))
         left, right = st.columns(2)
         with left:
