@@ -57,7 +57,7 @@ class HiddenStates:
 
 
 def run_batches(model, toks: list[Tokenization], pad_id: int, *, device: str = "cpu",
-                batch_tokens: int = 2048) -> list[np.ndarray]:
+                batch_tokens: int = 1024) -> list[np.ndarray]:
     """Run ``model`` over many tokenized inputs, sorted by length and padded only as far as each
     batch needs (at most ``batch_tokens`` padded tokens a batch). Returns one
     ``[layers + 1, tokens, hidden]`` float32 array per input, in input order."""

@@ -187,11 +187,11 @@ class Encoder:
         """Every layer's output for one input: ``.array`` is ``[layers + 1, tokens, hidden]``."""
         return self._hidden([(text, pair)])[0]
 
-    def hidden_states_many(self, texts: list[str], *, batch_tokens: int = 2048) -> list[HiddenStates]:
+    def hidden_states_many(self, texts: list[str], *, batch_tokens: int = 1024) -> list[HiddenStates]:
         """Hidden states of many sentences, batched by length; the same values as one at a time."""
         return self._hidden([(t, None) for t in texts], batch_tokens=batch_tokens)
 
-    def _hidden(self, inputs: list[tuple[str, str | None]], *, batch_tokens: int = 2048) -> list[HiddenStates]:
+    def _hidden(self, inputs: list[tuple[str, str | None]], *, batch_tokens: int = 1024) -> list[HiddenStates]:
         toks = [self.tokenize(t, p) for t, p in inputs]
         with self.lock:
             todo = [i for i, (t, p) in enumerate(inputs) if (t, p) not in self._cache]

@@ -169,3 +169,25 @@ def test_tour_link_opens_the_step(server, page):
     settle(page)
     assert "Static_vectors" in page.url
     assert_clean(page)
+
+
+def test_uploading_vector_files(server, page, tmp_path):
+    good = tmp_path / "tiny_glove.txt"
+    good.write_text("king 0.9 0.1 0.3\nqueen 0.8 0.2 0.9\nman 0.7 0.0 0.1\nwoman 0.6 0.1 0.7\napple 0.0 0.9 0.0\n")
+    bad = tmp_path / "broken.txt"
+    bad.write_text("king 0.9 0.1 0.3\nqueen 0.8\n")
+    page.goto(f"{server}/Static_vectors?vec_source=Upload+a+file", timeout=120_000)
+    page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached", timeout=120_000)
+    settle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
+    page.wait_for_selector("text=Using: ", timeout=60_000)
+    page.wait_for_selector("text=tiny_glove.txt (5 words)", timeout=60_000)
+    settle(page)
+    assert_clean(page)
+    page.locator("[data-testid='stFileUploaderDeleteBtn'] button").first.click()
+    settle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    page.wait_for_selector("[data-testid='stAlertContentError']", timeout=60_000)
+    assert "line 2" in page.locator("[data-testid='stAlertContentError']").first.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("text=queen").count() >= 1  # the encoder's table answers again: nothing lost
