@@ -184,8 +184,6 @@ def test_uploading_vector_files(server, page, tmp_path):
     page.wait_for_selector("text=tiny_glove.txt (5 words)", timeout=60_000)
     settle(page)
     assert_clean(page)
-    page.locator("[data-testid='stFileUploaderDeleteBtn'] button").first.click()
-    settle(page)
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
     page.wait_for_selector("[data-testid='stAlertContentError']", timeout=60_000)
     assert "line 2" in page.locator("[data-testid='stAlertContentError']").first.inner_text()
