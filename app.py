@@ -24,7 +24,7 @@ TOUR = [
      "'bank' in 'bank vault' and 'bank robber' stays closer than either to 'river bank', and the gap opens in the middle layers."),
     ("pages/4_Sentences.py", "4. Sentence vectors", {},
      "Questions that mean the same thing score highest, even with no words in common."),
-    ("pages/5_Static_vectors.py", "5. king - man + woman", {},
+    ("pages/5_Static_vectors.py", "5. king - man + woman", {"tab": "Analogies"},
      "The answer is queen. The input words are left out; see where 'king' itself would have ranked."),
     ("pages/6_Projections.py", "6. Clusters in PCA", {},
      "Vehicles, pets and fruits fall into separate clouds, from static vectors alone."),

@@ -14,7 +14,8 @@ enc = ui.page("Static vectors", "One fixed vector per word, whatever the context
 vecs = ui.vector_source(enc)
 st.caption(f"{len(vecs):,} words x {vecs.dim} dimensions from {vecs.source}.")
 
-tab_near, tab_analogy, tab_odd, tab_bench = st.tabs(["Nearest words", "Analogies", "Odd one out", "Benchmarks"])
+tab_near, tab_analogy, tab_odd, tab_bench = st.tabs(["Nearest words", "Analogies", "Odd one out", "Benchmarks"],
+                                                    key="tab", bind="query-params")
 with tab_near:
     word = st.text_input("Word", value="king", key="near", bind="query-params")
     topn = st.slider("How many", 5, 50, 10, key="topn", bind="query-params")

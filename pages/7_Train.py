@@ -13,7 +13,8 @@ from embedviz.training import TUTORIAL_GROUPS
 ui.page("Train your own", "An nn.Embedding lookup table and a Linear layer learn to predict related words; "
                           "watch similar words drift together.")
 
-tab_groups, tab_text = st.tabs(["Word groups (the tutorial)", "Your own text (skip-gram)"])
+tab_groups, tab_text = st.tabs(["Word groups (the tutorial)", "Your own text (skip-gram)"], key="tab",
+                               bind="query-params")
 with tab_groups:
     groups_text = st.text_area("Groups, one per line", value="\n".join(", ".join(g) for g in TUTORIAL_GROUPS),
                                key="groups", bind="query-params", height=100)

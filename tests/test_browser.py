@@ -165,9 +165,11 @@ def test_tour_link_opens_the_step(server, page):
     page.wait_for_selector("h1", timeout=120_000)
     settle(page)
     page.get_by_text("5. king - man + woman").click()
-    page.wait_for_selector("text=queen", timeout=120_000)
+    page.wait_for_selector("text=3CosAdd", timeout=120_000)  # the Analogies tab is the one open
     settle(page)
-    assert "Static_vectors" in page.url
+    assert "Static_vectors" in page.url and "tab=Analogies" in page.url
+    parallelogram = page.locator(".js-plotly-plot", has_text="parallelogram")
+    assert parallelogram.is_visible() and "queen" in parallelogram.inner_text()
     assert_clean(page)
 
 
