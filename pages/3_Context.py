@@ -58,7 +58,8 @@ if ls is not None:
     if mode == "raw":
         series["unrelated tokens (baseline)"] = base.mean_cos
     ui.chart(plots.lines_figure(series, title="The same numbers as lines", xtitle="layer", ytitle="cosine",
-                                dashed={"unrelated tokens (baseline)"}), key="layer_similarity_lines")
+                                dashed={"unrelated tokens (baseline)"}), key="layer_similarity_lines",
+             data=pd.DataFrame(series, index=layers).T)
 with st.expander("Why raw BERT similarities all look high, and what the baseline is", expanded=False):
     st.markdown(f"""Contextual vectors do not spread evenly in all directions: they share a common direction
 (and a few huge 'rogue' dimensions), so even unrelated tokens can score a high cosine. The dashed line is the mean

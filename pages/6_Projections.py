@@ -58,7 +58,7 @@ else:
             st.warning(f"None of these words occur in the sentences: {only}. Showing every token instead.")
             x, rows = ev.token_points(hs_list, layer)
         labels = [r["token"] for r in rows]
-        color = [str(r[by]) if by == "word" else f"sentence {r['sentence']}" for r in rows]
+        color = [str(r[by]) if by == "word" else f"{r['sentence']}. {r['context'][:32]}…" for r in rows]
         hover = {"word": [r["word"] for r in rows], "sentence": [r["context"] for r in rows]}
     else:
         s_idx = st.selectbox("Sentence", range(len(hs_list)), format_func=lambda i: hs_list[i].tokenization.text[:80],
