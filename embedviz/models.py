@@ -86,7 +86,7 @@ def _resolve(name: str) -> str:
         raise ModelLoadError("That looks like a web address. Type a Hugging Face id (like bert-base-uncased) "
                              "or a folder on this machine.")
     path = Path(name).expanduser()
-    if path.exists() or name.startswith((".", "/", "~")) or os.sep in name and name.count("/") > 1:
+    if path.exists() or name.startswith((".", "/", "~")) or name.count("/") > 1:
         if not path.is_dir():
             raise ModelLoadError(f"There is no model folder at {name}.")
         if not (path / "config.json").is_file():
