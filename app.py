@@ -41,8 +41,9 @@ def home():
         "tokens, what each of its layers computes, why the same word gets a different vector in a different "
         "sentence, how static vectors such as GloVe solve *king - man + woman*, how words cluster in PCA and "
         "t-SNE, and how a tiny model learns embeddings from scratch.")
-    st.markdown(f"**Active model:** `{enc.name}`: {enc.num_layers} layers, {enc.hidden_size} dimensions, a "
-                f"{enc.vocab_size:,}-token {enc.tokenizer_kind} vocabulary. Change it in the sidebar on any page.")
+    st.markdown("**Active model:** " + ui.esc(f"{enc.name}: {enc.num_layers} layers, {enc.hidden_size} dimensions, a "
+                                              f"{enc.vocab_size:,}-token {enc.tokenizer_kind} vocabulary. Change it in "
+                                              "the sidebar on any page."))
 
     st.header("A guided tour")
     st.caption("The tutorials' story in order. Each step opens a page with its example already computed.")

@@ -9,6 +9,8 @@ read-only (``st.plotly_chart`` copies them).
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -20,8 +22,17 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 WEBGL_AFTER = 1000
 
 
+def _esc(text) -> str:
+    """Plotly reads its strings as a little HTML (<b>, <a href>): user words are escaped to show literally."""
+    return html.escape(str(text), quote=False)
+
+
+def _escs(items) -> list[str]:
+    return [_esc(t) for t in items]
+
+
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(title=title, height=height, margin=dict(l=40, r=20, t=50, b=40), template="plotly_white")
+    fig.update_layout(title=_esc(title), height=height, margin=dict(l=40, r=20, t=50, b=40), template="plotly_white")
     return fig
 
 
@@ -58,7 +69,7 @@ def heatmap_figure(z: np.ndarray, x: list, y: list, *, title: str, colorscale: s
     """An annotated heatmap: ``z`` ``[len(y), len(x)]``."""
     z = np.asarray(z, dtype=float)
     text = [[format(v, fmt) for v in row] for row in z] if annotate and z.size <= 900 else None
-    fig = go.Figure(go.Heatmap(z=z, x=[str(v) for v in x], y=[str(v) for v in y], colorscale=colorscale,
+    fig = go.Figure(go.Heatmap(z=z, x=_escs(x), y=_escs(y), colorscale=colorscale,
                                zmin=zmin, zmax=zmax, text=text, texttemplate="%{text}" if text else None,
                                hovertemplate="%{y} / %{x}: %{z:.3f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=ytitle, type="category")
@@ -82,7 +93,7 @@ def lines_figure(series: dict[str, np.ndarray], *, title: str, xtitle: str, ytit
     for k, (name, ys) in enumerate(series.items()):
         xs = x if x is not None else list(range(len(ys)))
         fig.add_trace(go.Scatter(x=xs, y=np.asarray(ys, dtype=float), mode="lines+markers" if len(ys) < 40 else "lines",
-                                 name=name, line=dict(color=PALETTE[k % 10], dash="dash" if name in dashed else None)))
+                                 name=_esc(name), line=dict(color=PALETTE[k % 10], dash="dash" if name in dashed else None)))
     fig.update_xaxes(title=xtitle)
     fig.update_yaxes(title=ytitle)
     return _layout(fig, title)
@@ -92,12 +103,12 @@ def lines_figure(series: dict[str, np.ndarray], *, title: str, xtitle: str, ytit
 def bar_figure(labels: list[str], values: list[float], *, title: str, xtitle: str = "", horizontal: bool = True) -> go.Figure:
     """Scores as bars (nearest words, ranked search results)."""
     if horizontal:
-        fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=PALETTE[0],
+        fig = go.Figure(go.Bar(x=values, y=_escs(labels), orientation="h", marker_color=PALETTE[0],
                                text=[f"{v:.3f}" for v in values], textposition="auto"))
         fig.update_yaxes(autorange="reversed", type="category")
         fig.update_xaxes(title=xtitle)
     else:
-        fig = go.Figure(go.Bar(x=labels, y=values, marker_color=PALETTE[0]))
+        fig = go.Figure(go.Bar(x=_escs(labels), y=values, marker_color=PALETTE[0]))
         fig.update_yaxes(title=xtitle)
     return _layout(fig, title, height=max(300, 28 * len(labels) + 120))
 
@@ -116,9 +127,9 @@ def scatter_figure(coords: np.ndarray, labels: list[str], *, color: list[str], t
     big = len(coords) > WEBGL_AFTER
     for k, g in enumerate(groups):
         idx = [i for i, c in enumerate(color) if c == g]
-        custom = [[str(hover[h][i]) for h in hover] for i in idx]
-        tmpl = "<b>%{text}</b><br>" + "<br>".join(f"{h}: %{{customdata[{j}]}}" for j, h in enumerate(hover)) + "<extra></extra>"
-        common = dict(name=str(g), text=[labels[i] for i in idx], customdata=custom, hovertemplate=tmpl,
+        custom = [[_esc(hover[h][i]) for h in hover] for i in idx]
+        tmpl = "<b>%{text}</b><br>" + "<br>".join(f"{_esc(h)}: %{{customdata[{j}]}}" for j, h in enumerate(hover)) + "<extra></extra>"
+        common = dict(name=_esc(g), text=[_esc(labels[i]) for i in idx], customdata=custom, hovertemplate=tmpl,
                       mode="markers+text" if show_labels else "markers", textposition="top center")
         marker = dict(size=5 if three else 9, color=PALETTE[k % 10], opacity=0.85)
         if three:
@@ -129,9 +140,9 @@ def scatter_figure(coords: np.ndarray, labels: list[str], *, color: list[str], t
     for name, idx in (paths or {}).items():
         if three:
             fig.add_trace(go.Scatter3d(x=coords[idx, 0], y=coords[idx, 1], z=coords[idx, 2], mode="lines",
-                                       line=dict(color="#555", width=2), name=name, hoverinfo="skip"))
+                                       line=dict(color="#555", width=2), name=_esc(name), hoverinfo="skip"))
         else:
-            fig.add_trace(go.Scatter(x=coords[idx, 0], y=coords[idx, 1], mode="lines", name=name,
+            fig.add_trace(go.Scatter(x=coords[idx, 0], y=coords[idx, 1], mode="lines", name=_esc(name),
                                      line=dict(color="#888", width=1.5), hoverinfo="skip"))
     return _layout(fig, title, height=560)
 
@@ -141,7 +152,7 @@ def analogy_figure(coords: np.ndarray, words: list[str], *, title: str) -> go.Fi
     """The analogy parallelogram: ``coords`` ``[4, 2]`` for a, b, c and the answer d, with arrows
     a -> b and c -> d (the same offset if the analogy holds)."""
     c = np.asarray(coords, dtype=float)
-    fig = go.Figure(go.Scatter(x=c[:, 0], y=c[:, 1], mode="markers+text", text=words, textposition="top center",
+    fig = go.Figure(go.Scatter(x=c[:, 0], y=c[:, 1], mode="markers+text", text=_escs(words), textposition="top center",
                                marker=dict(size=12, color=[PALETTE[0], PALETTE[0], PALETTE[1], PALETTE[1]]),
                                hovertemplate="%{text}<extra></extra>", showlegend=False))
     for (i, j), colr in (((0, 1), PALETTE[0]), ((2, 3), PALETTE[1]), ((0, 2), "#bbb"), ((1, 3), "#bbb")):
@@ -161,7 +172,7 @@ def training_figure(snapshots: np.ndarray, epochs: list[int], words: list[str], 
         out = []
         for k, g in enumerate(dict.fromkeys(groups)):
             idx = [i for i, gg in enumerate(groups) if gg == g]
-            kw = dict(mode="markers+text", text=[words[i] for i in idx], name=g, textposition="top center",
+            kw = dict(mode="markers+text", text=[_esc(words[i]) for i in idx], name=_esc(g), textposition="top center",
                       marker=dict(size=6 if three else 11, color=PALETTE[k % 10]))
             if three:
                 out.append(go.Scatter3d(x=frame[idx, 0], y=frame[idx, 1], z=frame[idx, 2], **kw))

@@ -19,8 +19,8 @@ pair = st.text_input("Second sentence", value=ex.PAIR[1], key="pair", bind="quer
 tok = ui.keep_last("tokens", lambda: enc.tokenize(text, pair))
 if tok is not None:
     if tok.truncated:
-        st.warning(f"The text makes {tok.n_tokens_untruncated:,} tokens; {enc.name} reads at most "
-                   f"{tok.max_length}, so it was cut to the first {len(tok)}.")
+        st.warning(ui.esc(f"The text makes {tok.n_tokens_untruncated:,} tokens; {enc.name} reads at most "
+                          f"{tok.max_length}, so it was cut to the first {len(tok)}."))
     ui.chips(tok.tokens, special=tok.special, segments=tok.segment_ids, ids=tok.ids)
     n_pieces = sum(t.startswith("##") for t in tok.tokens)
     st.caption(f"{len(tok)} tokens for {len(tok.words)} words; {n_pieces} are ## pieces that continue a word. "
@@ -38,8 +38,8 @@ steps = ui.keep_last("split", lambda: ev.wordpiece_steps(enc.vocab(), ev.check_t
                                                       lowercase=enc.tokenizer_kind == "WordPiece"))
 if steps is not None:
     if enc.tokenizer_kind != "WordPiece":
-        st.caption(f"{enc.name} uses {enc.tokenizer_kind}, not WordPiece; these steps show what WordPiece would do "
-                   "with this vocabulary.")
+        st.caption(ui.esc(f"{enc.name} uses {enc.tokenizer_kind}, not WordPiece; these steps show what WordPiece "
+                          "would do with this vocabulary."))
     st.dataframe(pd.DataFrame([{"step": i + 1, "at character": s.start, "longest piece in the vocabulary": s.piece,
                                 "left to split": s.rest, "candidates tried": s.tried} for i, s in enumerate(steps)]),
                  hide_index=True, width="stretch")

@@ -49,7 +49,7 @@ ls = ui.keep_last("layer_sim", lambda: ev.layer_similarity(hs_list, word, pieces
                                                             baseline=base.mean_cos, mean_vectors=base.mean_vector))
 if ls is not None:
     if any(len(o.token_indices) > 1 for o in ls.occurrences):
-        st.caption(f"'{word}' is split into pieces; each use is the {ev.PIECE_POOLING[pieces]}.")
+        st.caption(ui.esc(f"'{word}' is split into pieces; each use is the {ev.PIECE_POOLING[pieces]}."))
     layers = [f"layer {i}" for i in range(ls.values.shape[1])]
     ui.chart(plots.layer_similarity_figure(ls.values, ls.labels, title=f"How alike the uses of '{word}' are, layer by layer ({mode})",
                                            mode=mode), key="layer_similarity",

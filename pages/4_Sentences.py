@@ -16,7 +16,7 @@ text = st.text_area("Sentences, one per line", value="\n".join(ex.SENTENCES), ke
 strategy = st.selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
                         key="strategy", bind="query-params")
 if strategy == "model" and not enc.pooling:
-    st.caption(f"{enc.name} has no sentence-transformers pooling of its own; this is the mean of the last layer.")
+    st.caption(ui.esc(f"{enc.name} has no sentence-transformers pooling of its own; this is the mean of the last layer."))
 sentences, cut = ui.lines(text, limit=100)
 if cut:
     st.info(cut)

@@ -12,7 +12,7 @@ from embedviz import plots
 enc = ui.page("Static vectors", "One fixed vector per word, whatever the context: GloVe, word2vec, or BERT's own "
                                 "input-embedding table.")
 vecs = ui.vector_source(enc)
-st.caption(f"{len(vecs):,} words x {vecs.dim} dimensions from {vecs.source}.")
+st.caption(ui.esc(f"{len(vecs):,} words x {vecs.dim} dimensions from {vecs.source}."))
 
 tab_near, tab_analogy, tab_odd, tab_bench = st.tabs(["Nearest words", "Analogies", "Odd one out", "Benchmarks"],
                                                     key="tab", bind="query-params")
@@ -28,7 +28,7 @@ with tab_near:
     w2 = b2.text_input("and", value="dog", key="sim_b", bind="query-params")
     s = ui.keep_last("pair", lambda: vecs.similarity(w1, w2))
     if s is not None:
-        st.metric(f"cosine({w1.strip()}, {w2.strip()})", f"{s:.3f}")
+        st.metric(ui.esc(f"cosine({w1.strip()}, {w2.strip()})"), f"{s:.3f}")
 
 with tab_analogy:
     st.markdown("**a** is to **b** as **c** is to **?** The answer is the word closest to b - a + c.")
@@ -48,8 +48,8 @@ with tab_analogy:
         for col, (m, rows) in zip((left, right), answers.items()):
             col.markdown(f"**{'3CosAdd' if m == '3cosadd' else '3CosMul'}**")
             col.dataframe(pd.DataFrame(rows, columns=["word", "score"]), hide_index=True, width="stretch")
-        st.caption("The input words are left out of the answers. Had they not been, under 3CosAdd they would rank: "
-                   + ", ".join(f"'{w}' #{r}" for w, r in ranks.items()) + ". (3CosMul: Levy and Goldberg, 2014.)")
+        st.caption(ui.esc("The input words are left out of the answers. Had they not been, under 3CosAdd they would "
+                          "rank: " + ", ".join(f"'{w}' #{r}" for w, r in ranks.items()) + ". (3CosMul: Levy and Goldberg, 2014.)"))
         d = answers["3cosadd"][0][0]
         words4, m4, _ = vecs.subset([a, b, cc, d])
         if len(words4) == 4:
@@ -65,7 +65,7 @@ with tab_odd:
     odd_text = st.text_input("Words", value=" ".join(ex.ODD_ONE_OUT), key="odd", bind="query-params")
     odd = ui.keep_last("odd", lambda: vecs.doesnt_match(odd_text.replace(",", " ").split()))
     if odd:
-        st.success(f"The odd one out: **{odd[0]}**")
+        st.success("The odd one out: " + ui.esc(odd[0]))
         st.dataframe(pd.DataFrame(odd[1], columns=["word", "cosine to the others' mean"]), hide_index=True)
 
 with tab_bench:

@@ -37,7 +37,7 @@ if kind == KINDS[0]:
         first_group.setdefault(w.lower() if vecs.lowercase else w, g)
     color = [first_group.get(w, "yours") for w in words]
     if missing:
-        st.warning(f"Not in {vecs.source}, left out: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else ""))
+        st.warning(ui.esc(f"Not in {vecs.source}, left out: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else "")))
     labels, hover = words, {"group": color}
 else:
     default = "\n".join(ex.BANK_SENSES)
@@ -55,7 +55,7 @@ else:
         by = st.radio("Colour by", ["sentence", "word"], horizontal=True, key="color_by", bind="query-params")
         x, rows = ev.token_points(hs_list, layer, words=only.replace(",", " ").split() or None)
         if only.strip() and not rows:
-            st.warning(f"None of these words occur in the sentences: {only}. Showing every token instead.")
+            st.warning(ui.esc(f"None of these words occur in the sentences: {only}. Showing every token instead."))
             x, rows = ev.token_points(hs_list, layer)
         labels = [r["token"] for r in rows]
         color = [str(r[by]) if by == "word" else f"{r['sentence']}. {r['context'][:32]}…" for r in rows]
@@ -90,7 +90,7 @@ if bar:
 if proj is None or len(proj) != len(labels):
     st.stop()
 for n in proj.notes:
-    st.info(n)
+    st.info(ui.esc(n))
 facts = [f"{len(proj):,} points"]
 if proj.explained_variance is not None:
     facts.append("variance kept: " + " + ".join(f"{v:.1%}" for v in proj.explained_variance))

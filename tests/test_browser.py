@@ -133,6 +133,8 @@ def test_markup_in_every_text_field_shows_literally(server, page, name):
             assert_clean(page)
             assert page.locator("[data-testid='stMain'] img[src='x']").count() == 0
             assert page.locator("[data-testid='stMain'] b:text-is('b')").count() == 0
+            assert page.locator("[data-testid='stMain'] strong:text-is('bold')").count() == 0  # Markdown stays literal
+            assert page.locator("[data-testid='stMain'] a[href^='javascript']").count() == 0
     assert typed >= 1
     if name == "Tokens":
         fields.first.fill(PAYLOADS[0])

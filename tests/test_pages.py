@@ -135,7 +135,7 @@ def test_static_vectors_from_a_file(enc, tmp_path, small_vectors):
     write_glove(p, words, m)
     at = run("pages/5_Static_vectors.py", vec_source="A file on this machine", vec_path=str(p))
     ok(at)
-    assert any("mini.txt" in c.value for c in at.caption)
+    assert any("mini.txt" in c.value.replace("\\", "") for c in at.caption)  # shown Markdown-escaped
     (tmp_path / "broken.txt").write_text("a 1 2\nb 1\n")
     at.text_input(key="vec_path").input(str(tmp_path / "broken.txt")).run()
     assert any("line 2" in e.value for e in at.error) and not at.exception
@@ -178,3 +178,11 @@ def test_bad_model_keeps_the_active_one(enc):
     at.text_input(key="model_id").input("no-such-org/no-such-model").run()
     assert any("Could not load" in e.value for e in at.error)
     assert not at.exception and at.dataframe
+
+
+def test_markdown_in_user_words_is_shown_literally(enc):
+    at = run("pages/6_Projections.py")
+    at.text_input(key="words").input("**bold** [x](javascript:alert(1)) $x$").run()
+    ok(at)
+    warning = next(w.value for w in at.warning if "left out" in w.value)
+    assert r"\*\*bold\*\*" in warning and r"\[x\]\(javascript\:alert\(1\)\)" in warning and r"\$x\$" in warning

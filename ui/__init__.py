@@ -8,6 +8,7 @@ import hashlib
 import html
 import logging
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,13 @@ log = logging.getLogger("embedviz.ui")
 OTHER = "Other: type a Hugging Face id or a folder"
 UPLOAD_LIMIT_MB = 200
 FRIENDLY = (ev.InputError, ev.ModelLoadError)
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def esc(text: object) -> str:
+    """``text`` with every Markdown (and LaTeX) character backslash-escaped, so that user text inside a
+    message, caption or label shows literally."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def page(title: str, intro: str) -> ev.Encoder:
@@ -52,7 +60,7 @@ def sidebar() -> ev.Encoder:
             enc = _load(st.session_state.get("active_model", default)) or ev.load_encoder(ev.BUNDLED)
         st.session_state["active_model"] = enc.name
         facts = enc.facts()
-        st.markdown(f"**Active:** `{facts.pop('model')}`")
+        st.caption("Active model: " + esc(facts.pop("model")))
         st.dataframe(pd.DataFrame({"fact": list(facts), "value": [str(v) for v in facts.values()]}),
                      hide_index=True, width="stretch")
     return enc
@@ -67,7 +75,7 @@ def _load(name: str) -> ev.Encoder | None:
     except ev.ModelLoadError as e:
         bar.empty()
         prev = st.session_state.get("active_model")
-        st.error(f"{e}" + (f" Still using {prev}." if prev else ""))
+        st.error(esc(f"{e}" + (f" Still using {prev}." if prev else "")))
         return None
     bar.empty()
     return enc
@@ -88,7 +96,7 @@ def keep_last(key: str, compute: Callable[[], object]):
     try:
         result = compute()
     except FRIENDLY as e:
-        st.warning(str(e))
+        st.warning(esc(e))
         if key in store:
             st.caption("Still showing the last result that worked.")
         return store.get(key)
@@ -173,14 +181,14 @@ def vector_source(enc: ev.Encoder) -> ev.StaticVectors:
                     path = ev.download_glove(member=f"glove.6B.{dim}d.txt", progress=lambda f, m: bar.progress(f, text=m))
                     st.session_state["glove_path"] = str(path)
                 except ev.InputError as e:
-                    st.error(str(e))
+                    st.error(esc(e))
             if st.session_state.get("glove_path"):
                 vecs = _load_file(st.session_state["glove_path"], check_dirs=False)
         if vecs is None:
             vecs = ev.load_vectors(encoder=enc)
-        st.caption(f"Using: {vecs.source}")
+        st.caption(esc(f"Using: {vecs.source}"))
         for n in vecs.notes:
-            st.caption(n)
+            st.caption(esc(n))
     return vecs
 
 
@@ -201,7 +209,7 @@ def _load_file(path: str, *, check_dirs: bool = True) -> ev.StaticVectors | None
         vecs = ev.load_vectors(path, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
                                max_bytes=None)
     except ev.InputError as e:
-        st.error(f"{e} Using the encoder's table instead.")
+        st.error(esc(f"{e} Using the encoder's table instead."))
         vecs = None
     finally:
         bar.empty()
