@@ -99,7 +99,7 @@ def evaluate_analogies(vectors: StaticVectors, questions_path: str | os.PathLike
     if not sections:
         raise InputError("The file has no ': section' lines; is it a questions-words.txt style file?")
     unit = vectors.unit[: len(ok_words)]
-    chunk = chunk or max(32, 6_000_000 // max(len(ok_words), 1))  # ~24 MB of scores a block: cache-friendly
+    chunk = chunk or max(16, 1_000_000 // max(len(ok_words), 1))  # a few MB of scores a block: stays in cache
     # Every question's scores are sums of three rows of one small matrix: the cosines of the few
     # hundred distinct question words with the whole vocabulary (cos(x, b) + cos(x, c) - cos(x, a)
     # ranks like gensim's cos(x, unit(b + c - a))). That replaces a [questions, vocab, dim] matrix
