@@ -68,8 +68,7 @@ def _read_lines(path: str | os.PathLike) -> list[str]:
 
 
 def evaluate_analogies(vectors: StaticVectors, questions_path: str | os.PathLike, *,
-                       restrict_vocab: int = 300_000, case_insensitive: bool = True,
-                       chunk: int | None = None) -> AnalogyResult:
+                       restrict_vocab: int = 300_000, case_insensitive: bool = True) -> AnalogyResult:
     """Score ``vectors`` on an analogy file in the ``questions-words.txt`` format (``: section``
     lines, then ``a b c expected`` lines), with 3CosAdd, exactly as gensim does."""
     ok_words = vectors.words[:restrict_vocab]
@@ -99,42 +98,55 @@ def evaluate_analogies(vectors: StaticVectors, questions_path: str | os.PathLike
     if not sections:
         raise InputError("The file has no ': section' lines; is it a questions-words.txt style file?")
     unit = vectors.unit[: len(ok_words)]
-    chunk = chunk or max(16, 1_000_000 // max(len(ok_words), 1))  # a few MB of scores a block: stays in cache
-    # Every question's scores are sums of three rows of one small matrix: the cosines of the few
-    # hundred distinct question words with the whole vocabulary (cos(x, b) + cos(x, c) - cos(x, a)
-    # ranks like gensim's cos(x, unit(b + c - a))). That replaces a [questions, vocab, dim] matrix
-    # product by [questions, vocab] additions.
-    qwords = np.unique(np.array([q[k] for q in questions for k in (1, 2, 3)], dtype=np.int64))
-    row_of = {int(w): r for r, w in enumerate(qwords)}
-    sims = unit[qwords] @ unit.T if len(qwords) else np.zeros((0, len(ok_words)), np.float32)  # [qwords, vocab]
-    for start in range(0, len(questions), chunk):
-        block = questions[start:start + chunk]
-        ia, ib, ic = (np.array([q[k] for q in block]) for k in (1, 2, 3))
-        ra, rb, rc = (np.array([row_of[int(i)] for i in col]) for col in (ia, ib, ic))
-        scores = sims[rb] + sims[rc]
-        scores -= sims[ra]
-        rows = np.arange(len(block))
-        for col in (ia, ib, ic):
-            scores[rows, col] = -np.inf
-        best = scores.argmax(axis=1)
-        for r, (q, idx) in enumerate(zip(block, best)):
-            sec, _, _, _, (a, b, c, expected) = q
-            predicted = norm(ok_words[idx])
-            if predicted in (a, b, c):  # another spelling of an input word: gensim looks further, up to 5
-                top = np.argsort(-scores[r], kind="stable")[:5]
-                for cand in top:
-                    predicted = norm(ok_words[cand])
-                    if predicted not in (a, b, c):
-                        break
-            s = sections[sec]
-            if predicted == expected:
-                s.correct.append((a, b, c, expected))
-            else:
-                s.incorrect.append((a, b, c, expected, predicted))
+    abc = np.array([q[1:4] for q in questions], dtype=np.int64).reshape(-1, 3)
+    best = _best_answers(unit, abc)
+    for q, (ia, ib, ic), idx in zip(questions, abc, best):
+        sec, _, _, _, (a, b, c, expected) = q
+        predicted = norm(ok_words[idx])
+        if predicted in (a, b, c):  # another spelling of an input word: gensim looks further, up to 5
+            scores = unit @ (unit[ib] + unit[ic] - unit[ia])
+            scores[[ia, ib, ic]] = -np.inf
+            for cand in np.argsort(-scores, kind="stable")[:5]:
+                predicted = norm(ok_words[cand])
+                if predicted not in (a, b, c):
+                    break
+        s = sections[sec]
+        if predicted == expected:
+            s.correct.append((a, b, c, expected))
+        else:
+            s.incorrect.append((a, b, c, expected, predicted))
     used = [s for s in sections if s.correct or s.incorrect]
     total_c = sum(len(s.correct) for s in used)
     total = total_c + sum(len(s.incorrect) for s in used)
     return AnalogyResult(total_c / total if total else 0.0, used, skipped)
+
+
+def _best_answers(unit: np.ndarray, abc: np.ndarray) -> np.ndarray:
+    """For each question (a, b, c) (rows of ``abc``), the index of the word x, not a, b or c, with
+    the highest ``cos(x, b) - cos(x, a) + cos(x, c)``: the ranking of gensim's 3CosAdd.
+
+    The scores are sums of rows of one small matrix, the cosines of the few hundred distinct
+    question words with the vocabulary. Questions sharing a pair (a, b), as whole sections of the
+    Google set do, share ``cos(x, b) - cos(x, a)``, so each question costs one row addition and an
+    argmax over the vocabulary instead of a matrix-vector product."""
+    best = np.zeros(len(abc), dtype=np.int64)
+    if not len(abc):
+        return best
+    qwords, rows = np.unique(abc, return_inverse=True)
+    rows = rows.reshape(abc.shape)
+    sims = unit[qwords] @ unit.T  # [distinct question words, vocab]
+    pairs, pair_of = np.unique(rows[:, :2], axis=0, return_inverse=True)
+    order = np.argsort(pair_of.ravel(), kind="stable")
+    bounds = np.searchsorted(pair_of.ravel()[order], np.arange(len(pairs) + 1))
+    for p, (ra, rb) in enumerate(pairs):
+        members = order[bounds[p]:bounds[p + 1]]
+        scores = sims[rows[members, 2]]
+        scores += sims[rb] - sims[ra]
+        local = np.arange(len(members))
+        for col in abc[members].T:
+            scores[local, col] = -np.inf
+        best[members] = scores.argmax(axis=1)
+    return best
 
 
 @dataclass
