@@ -100,16 +100,12 @@ def lines_figure(series: dict[str, np.ndarray], *, title: str, xtitle: str, ytit
 
 
 @memoize(maxsize=64)
-def bar_figure(labels: list[str], values: list[float], *, title: str, xtitle: str = "", horizontal: bool = True) -> go.Figure:
-    """Scores as bars (nearest words, ranked search results)."""
-    if horizontal:
-        fig = go.Figure(go.Bar(x=values, y=_escs(labels), orientation="h", marker_color=PALETTE[0],
-                               text=[f"{v:.3f}" for v in values], textposition="auto"))
-        fig.update_yaxes(autorange="reversed", type="category")
-        fig.update_xaxes(title=xtitle)
-    else:
-        fig = go.Figure(go.Bar(x=_escs(labels), y=values, marker_color=PALETTE[0]))
-        fig.update_yaxes(title=xtitle)
+def bar_figure(labels: list[str], values: list[float], *, title: str, xtitle: str = "") -> go.Figure:
+    """Scores as horizontal bars, best first (nearest words, ranked search results)."""
+    fig = go.Figure(go.Bar(x=values, y=_escs(labels), orientation="h", marker_color=PALETTE[0],
+                           text=[f"{v:.3f}" for v in values], textposition="auto"))
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(title=xtitle)
     return _layout(fig, title, height=max(300, 28 * len(labels) + 120))
 
 
