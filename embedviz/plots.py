@@ -74,7 +74,7 @@ def heatmap_figure(z: np.ndarray, x: list, y: list, *, title: str, colorscale: s
                                hovertemplate="%{y} / %{x}: %{z:.3f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=ytitle, type="category")
     fig.update_xaxes(title=xtitle, type="category")
-    return _layout(fig, title, height=max(320, 26 * len(y) + 140))
+    return _layout(fig, title, height=max(360, 34 * len(y) + 160))
 
 
 @memoize(maxsize=64)

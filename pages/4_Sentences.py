@@ -34,7 +34,8 @@ if res is None:
 shown, hs_list, vecs = res
 short = [f"{i + 1}. {s[:40]}" + ("…" if len(s) > 40 else "") for i, s in enumerate(shown)]
 sim = ev.cos_sim(vecs)
-ui.chart(plots.heatmap_figure(sim, short, short, title=f"Sentence similarity: {ev.SENTENCE_STRATEGIES[strategy]}",
+ui.chart(plots.heatmap_figure(sim, [str(i + 1) for i in range(len(short))], short,
+                              title=f"Sentence similarity: {ev.SENTENCE_STRATEGIES[strategy]}", xtitle="sentence",
                               zmin=-1, zmax=1, annotate=len(short) <= 30),
          key="sentence_similarity", data=pd.DataFrame(sim, index=shown, columns=shown))
 if any(h.tokenization.truncated for h in hs_list):
