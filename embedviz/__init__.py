@@ -51,13 +51,20 @@ from .similarity import (
 )
 from .tokens import InputError, Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
 from .training import TrainingResult, parse_groups, train_embeddings, train_skipgram
-from .vectors import StaticVectors, VectorFileError, download_glove, from_encoder, load_vectors
+from .vectors import (
+    StaticVectors,
+    VectorFileError,
+    download_glove,
+    encoder_vectors,
+    from_encoder,
+    load_vectors,
+)
 
 __all__ = [
     "AnalogyResult", "Baseline", "BUNDLED", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
     "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
     "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
-    "allowed_models", "anisotropy_baseline", "check_text", "cos_sim", "default_model_name", "download_glove",
+    "allowed_models", "anisotropy_baseline", "check_text", "cos_sim", "default_model_name", "download_glove", "encoder_vectors",
     "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "gensim_test_file", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",

@@ -256,8 +256,19 @@ def _atomic_write(dest: Path, write: Callable[[io.BufferedWriter], None]) -> Non
 
 
 _MEMO_LOCK = threading.Lock()
-_LOADED: dict[tuple, StaticVectors] = {}
+_LOADED: dict[str, StaticVectors] = {}
 _FROM_ENCODER: dict[str, StaticVectors] = {}
+
+
+def encoder_vectors(encoder=None) -> StaticVectors:
+    """The (active) encoder's input-embedding table as static vectors, built once per encoder."""
+    from .models import load_encoder
+
+    enc = encoder or load_encoder()
+    with _MEMO_LOCK:
+        if enc.name not in _FROM_ENCODER:
+            _FROM_ENCODER[enc.name] = from_encoder(enc)
+        return _FROM_ENCODER[enc.name]
 
 
 def load_vectors(path: str | os.PathLike | None = None, *, encoder=None, progress: Progress | None = None,
@@ -271,13 +282,7 @@ def load_vectors(path: str | os.PathLike | None = None, *, encoder=None, progres
     if path is None:
         path = os.environ.get("EMBEDVIZ_VECTORS") or None
     if path is None:
-        from .models import load_encoder
-
-        enc = encoder or load_encoder()
-        with _MEMO_LOCK:
-            if enc.name not in _FROM_ENCODER:
-                _FROM_ENCODER[enc.name] = from_encoder(enc)
-            return _FROM_ENCODER[enc.name]
+        return encoder_vectors(encoder)
     p = Path(path).expanduser()
     if "://" in str(path):
         raise VectorFileError("That looks like a web address; give a file on this machine.")

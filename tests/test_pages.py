@@ -186,3 +186,18 @@ def test_markdown_in_user_words_is_shown_literally(enc):
     ok(at)
     warning = next(w.value for w in at.warning if "left out" in w.value)
     assert r"\*\*bold\*\*" in warning and r"\[x\]\(javascript\:alert\(1\)\)" in warning and r"\$x\$" in warning
+
+
+def test_vectors_from_the_environment(enc, tmp_path, small_vectors, monkeypatch):
+    from embedviz.vectors import write_glove
+
+    words, m = small_vectors
+    p = tmp_path / "env_vectors.txt"
+    write_glove(p, words, m)
+    monkeypatch.setenv("EMBEDVIZ_VECTORS", str(p))
+    at = run("pages/5_Static_vectors.py")
+    ok(at)
+    assert at.radio(key="vec_source").value == "A file on this machine"
+    assert any("env_vectors.txt" in c.value.replace("\\", "") for c in at.caption)
+    at.radio(key="vec_source").set_value("The encoder's input embeddings").run()
+    assert any("input embeddings" in c.value for c in at.caption)

@@ -161,7 +161,8 @@ def vector_source(enc: ev.Encoder) -> ev.StaticVectors:
     with st.sidebar:
         st.subheader("Static vectors")
         kinds = ["The encoder's input embeddings", "A file on this machine", "Upload a file", "Download GloVe 6B"]
-        kind = st.radio("Source", kinds, key="vec_source", bind="query-params")
+        kind = st.radio("Source", kinds, index=1 if os.environ.get("EMBEDVIZ_VECTORS") else 0, key="vec_source",
+                        bind="query-params")
         vecs = None
         if kind == kinds[1]:
             path = st.text_input("Path to a GloVe or word2vec file", key="vec_path", bind="query-params",
@@ -185,7 +186,7 @@ def vector_source(enc: ev.Encoder) -> ev.StaticVectors:
             if st.session_state.get("glove_path"):
                 vecs = _load_file(st.session_state["glove_path"], check_dirs=False)
         if vecs is None:
-            vecs = ev.load_vectors(encoder=enc)
+            vecs = ev.encoder_vectors(enc)
         st.caption(esc(f"Using: {vecs.source}"))
         for n in vecs.notes:
             st.caption(esc(n))
