@@ -85,17 +85,12 @@ def tokenize(tokenizer, text: str, pair: str | None = None, *, max_length: int) 
     """Tokenize ``text`` (and ``pair``) the way the encoder sees it, truncated to ``max_length``."""
     text = check_text(text)
     pair = check_text(pair, what="second sentence") if pair else None
-    full = tokenizer(text, pair, add_special_tokens=True, truncation=False)
-    enc = tokenizer(
-        text,
-        pair,
-        add_special_tokens=True,
-        truncation="longest_first",
-        max_length=max_length,
-        return_offsets_mapping=True,
-        return_special_tokens_mask=True,
-        return_token_type_ids=True,
-    )
+    options = dict(add_special_tokens=True, return_offsets_mapping=True, return_special_tokens_mask=True,
+                   return_token_type_ids=True)
+    enc = tokenizer(text, pair, truncation=False, **options)
+    n_full = len(enc["input_ids"])
+    if n_full > max_length:  # only long texts pay for a second, truncating pass
+        enc = tokenizer(text, pair, truncation="longest_first", max_length=max_length, **options)
     ids = list(enc["input_ids"])
     seq_ids = enc.sequence_ids()
     raw_words = enc.word_ids()
@@ -125,7 +120,7 @@ def tokenize(tokenizer, text: str, pair: str | None = None, *, max_length: int) 
         special=[bool(x) for x in enc["special_tokens_mask"]],
         word_ids=word_ids,
         spans=offsets,
-        n_tokens_untruncated=len(full["input_ids"]),
+        n_tokens_untruncated=n_full,
         max_length=max_length,
         words=words,
     )
