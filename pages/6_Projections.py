@@ -83,12 +83,20 @@ if total > ev.projection.MAX_POINTS:
     x, labels, color = x[:keep], labels[:keep], color[:keep]
     hover = {k: v[:keep] for k, v in hover.items()}
 bar = st.progress(0.0, text="Projecting") if method == "tsne" else None
-proj = ui.keep_last(f"proj_{kind}", lambda: ev.project(x, method, int(dims), random_state=int(seed), perplexity=perplexity,
-                                                      progress=(lambda f, m: bar.progress(f, text=m)) if bar else None))
+
+
+def projection():
+    p = ev.project(x, method, int(dims), random_state=int(seed), perplexity=perplexity,
+                   progress=(lambda f, m: bar.progress(f, text=m)) if bar else None)
+    return p, x, labels, color, hover
+
+
+res = ui.keep_last(f"proj_{kind}", projection)  # the picture and its labels: a bad request keeps both
 if bar:
     bar.empty()
-if proj is None or len(proj) != len(labels):
+if res is None:
     st.stop()
+proj, x, labels, color, hover = res
 for n in proj.notes:
     st.info(ui.esc(n))
 facts = [f"{len(proj):,} points"]
@@ -103,7 +111,12 @@ table = pd.DataFrame(coords, columns=cols).assign(label=labels, colour=color, **
 ui.chart(plots.scatter_figure(coords, labels, color=color, hover=hover, show_labels=show_labels, paths=paths,
                               title=f"{kind}: {'PCA' if method == 'pca' else 't-SNE'} (seed {seed})"),
          key="projection", data=table, note="; ".join(facts))
-vec_tsv, meta_tsv = ev.projector_tsv(x[: len(labels)], [{"label": lab, "colour": col} for lab, col in zip(labels, color)])
-d1, d2 = st.columns(2)
-d1.download_button("Vectors for the TensorFlow Projector (TSV)", vec_tsv, "vectors.tsv", key="tsv_vec")
-d2.download_button("Labels for the TensorFlow Projector (TSV)", meta_tsv, "metadata.tsv", key="tsv_meta")
+
+
+def projector_files() -> tuple[str, str]:
+    return ev.projector_tsv(x, [{"label": lab, "colour": col} for lab, col in zip(labels, color)])
+
+
+d1, d2 = st.columns(2)  # built only when clicked: thousands of vectors as text take a while
+d1.download_button("Vectors for the TensorFlow Projector (TSV)", lambda: projector_files()[0], "vectors.tsv", key="tsv_vec")
+d2.download_button("Labels for the TensorFlow Projector (TSV)", lambda: projector_files()[1], "metadata.tsv", key="tsv_meta")

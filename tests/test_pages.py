@@ -201,3 +201,11 @@ def test_vectors_from_the_environment(enc, tmp_path, small_vectors, monkeypatch)
     assert any("env_vectors.txt" in c.value.replace("\\", "") for c in at.caption)
     at.radio(key="vec_source").set_value("The encoder's input embeddings").run()
     assert any("input embeddings" in c.value for c in at.caption)
+
+
+def test_projection_bad_request_keeps_the_picture(enc):
+    at = run("pages/6_Projections.py")
+    at.multiselect(key="groups").set_value([]).run()
+    at.text_input(key="words").input("king").run()  # one point: PCA cannot draw it
+    assert any("at least two points" in w.value for w in at.warning)
+    assert sum(len(values(t["x"])) for t in spec(at)["data"]) == 21  # the three groups are still shown

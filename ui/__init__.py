@@ -129,13 +129,13 @@ def chips(tokens: list[str], *, special: list[bool], segments: list[int], ids: l
 
 
 def chart(fig, *, key: str, data: pd.DataFrame | None = None, note: str | None = None) -> None:
-    """Show a figure with downloads of its picture (HTML) and its numbers (CSV)."""
+    """Show a figure with downloads of its picture (HTML) and its numbers (CSV), both built on click."""
     st.plotly_chart(fig, key=f"{key}_chart", config={"toImageButtonOptions": {"filename": key}})
     cols = st.columns([1, 1, 4])
     cols[0].download_button("Figure (HTML)", data=lambda: plots.figure_html(fig), file_name=f"{key}.html",
                             mime="text/html", key=f"{key}_html", icon=":material/download:")
     if data is not None:
-        cols[1].download_button("Numbers (CSV)", data=data.to_csv(index=True).encode(), file_name=f"{key}.csv",
+        cols[1].download_button("Numbers (CSV)", data=lambda: data.to_csv(index=True), file_name=f"{key}.csv",
                                 mime="text/csv", key=f"{key}_csv", icon=":material/table:")
     if note:
         cols[2].caption(note)
