@@ -196,5 +196,5 @@ def training_figure(snapshots: np.ndarray, epochs: list[int], words: list[str], 
 
 
 def figure_html(fig: go.Figure) -> str:
-    """A stand-alone HTML file of the figure (plotly.js from its CDN)."""
-    return fig.to_html(include_plotlyjs="cdn", full_html=True)
+    """A stand-alone HTML file of the figure, plotly.js included, so it opens offline."""
+    return fig.to_html(include_plotlyjs=True, full_html=True)

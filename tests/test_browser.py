@@ -193,3 +193,16 @@ def test_uploading_vector_files(server, page, tmp_path):
     assert "line 2" in page.locator("[data-testid='stAlertContentError']").first.inner_text()
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("text=queen").count() >= 1  # the encoder's table answers again: nothing lost
+
+
+def test_figure_and_numbers_download(server, page):
+    page.goto(f"{server}/Layers", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(page)
+    with page.expect_download(timeout=60_000) as got:
+        page.get_by_role("button", name="Numbers (CSV)").first.click()
+    rows = Path(got.value.path()).read_text().splitlines()
+    assert rows[0] == ",value" and len(rows) == 385  # one value per hidden dimension
+    with page.expect_download(timeout=60_000) as got:
+        page.get_by_role("button", name="Figure (HTML)").first.click()
+    assert "plotly" in Path(got.value.path()).read_text()[:5000].lower()
