@@ -1,0 +1,35 @@
+"""The examples people copy: the README's notebook snippet and the docstrings' examples run."""
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+
+import embedviz as ev
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_readme_notebook_snippet_runs(enc):
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## From a notebook"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    questions = ev.gensim_test_file("questions-words.txt")
+    if questions is None:
+        pytest.skip("gensim's test data is not installed")
+    code = code.replace('"questions-words.txt"', repr(str(questions)))
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert scope["hs"].array.shape == (7, 22, 384)
+    assert scope["vecs"].analogy("man", "king", "woman")[0][0] == "queen"
+
+
+@pytest.mark.parametrize("module", ["embedviz", "embedviz.tokens", "embedviz.models", "embedviz.hidden",
+                                    "embedviz.similarity", "embedviz.vectors", "embedviz.projection",
+                                    "embedviz.training"])
+def test_docstring_examples_run(module, enc):
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
