@@ -118,5 +118,7 @@ def projector_files() -> tuple[str, str]:
 
 
 d1, d2 = st.columns(2)  # built only when clicked: thousands of vectors as text take a while
-d1.download_button("Vectors for the TensorFlow Projector (TSV)", lambda: projector_files()[0], "vectors.tsv", key="tsv_vec")
-d2.download_button("Labels for the TensorFlow Projector (TSV)", lambda: projector_files()[1], "metadata.tsv", key="tsv_meta")
+d1.download_button("Vectors for the TensorFlow Projector (TSV)", lambda: projector_files()[0], "vectors.tsv", key="tsv_vec",
+                  on_click="ignore")
+d2.download_button("Labels for the TensorFlow Projector (TSV)", lambda: projector_files()[1], "metadata.tsv", key="tsv_meta",
+                  on_click="ignore")

@@ -159,7 +159,7 @@ def test_a_copied_link_reopens_the_same_picture(server, page):
     fresh.goto(link, timeout=120_000)
     fresh.wait_for_selector(".js-plotly-plot", timeout=120_000)
     settle(fresh)
-    assert "bat (flew) ~ bat (baseball)" in fresh.locator(".js-plotly-plot").first.inner_text()
+    fresh.locator(".js-plotly-plot", has_text="bat (flew) ~ bat (baseball)").first.wait_for(timeout=60_000)
 
 
 def test_tour_link_opens_the_step(server, page):
@@ -171,7 +171,8 @@ def test_tour_link_opens_the_step(server, page):
     settle(page)
     assert "Static_vectors" in page.url and "tab=Analogies" in page.url
     parallelogram = page.locator(".js-plotly-plot", has_text="parallelogram")
-    assert parallelogram.is_visible() and "queen" in parallelogram.inner_text()
+    parallelogram.wait_for(state="visible", timeout=60_000)  # charts draw a moment after the run ends
+    assert "queen" in parallelogram.inner_text()
     assert_clean(page)
 
 
@@ -192,7 +193,7 @@ def test_uploading_vector_files(server, page, tmp_path):
     page.wait_for_selector("[data-testid='stAlertContentError']", timeout=60_000)
     assert "line 2" in page.locator("[data-testid='stAlertContentError']").first.inner_text()
     assert page.locator("[data-testid='stException']").count() == 0
-    assert page.locator("text=queen").count() >= 1  # the encoder's table answers again: nothing lost
+    page.wait_for_selector("text=queen", timeout=60_000)  # the encoder's table answers again: nothing lost
 
 
 def test_figure_and_numbers_download(server, page):
@@ -203,6 +204,7 @@ def test_figure_and_numbers_download(server, page):
         page.get_by_role("button", name="Numbers (CSV)").first.click()
     rows = Path(got.value.path()).read_text().splitlines()
     assert rows[0] == ",value" and len(rows) == 385  # one value per hidden dimension
+    settle(page)
     with page.expect_download(timeout=60_000) as got:
         page.get_by_role("button", name="Figure (HTML)").first.click()
     assert "plotly" in Path(got.value.path()).read_text()[:5000].lower()

@@ -133,10 +133,10 @@ def chart(fig, *, key: str, data: pd.DataFrame | None = None, note: str | None =
     st.plotly_chart(fig, key=f"{key}_chart", config={"toImageButtonOptions": {"filename": key}})
     cols = st.columns([1, 1, 4])
     cols[0].download_button("Figure (HTML)", data=lambda: plots.figure_html(fig), file_name=f"{key}.html",
-                            mime="text/html", key=f"{key}_html", icon=":material/download:")
+                            mime="text/html", key=f"{key}_html", icon=":material/download:", on_click="ignore")
     if data is not None:
         cols[1].download_button("Numbers (CSV)", data=lambda: data.to_csv(index=True), file_name=f"{key}.csv",
-                                mime="text/csv", key=f"{key}_csv", icon=":material/table:")
+                                mime="text/csv", key=f"{key}_csv", icon=":material/table:", on_click="ignore")
     if note:
         cols[2].caption(note)
 
