@@ -7,28 +7,28 @@ import streamlit as st
 
 import ui
 
-PAGES = [("pages/1_Tokens.py", "Tokens", ":material/text_fields:"),
-         ("pages/2_Layers.py", "Layers", ":material/stacks:"),
-         ("pages/3_Context.py", "Context", ":material/compare_arrows:"),
-         ("pages/4_Sentences.py", "Sentences", ":material/notes:"),
-         ("pages/5_Static_vectors.py", "Static vectors", ":material/function:"),
-         ("pages/6_Projections.py", "Projections", ":material/scatter_plot:"),
-         ("pages/7_Train.py", "Train your own", ":material/model_training:")]
+PAGES = [("app_pages/1_Tokens.py", "Tokens", ":material/text_fields:"),
+         ("app_pages/2_Layers.py", "Layers", ":material/stacks:"),
+         ("app_pages/3_Context.py", "Context", ":material/compare_arrows:"),
+         ("app_pages/4_Sentences.py", "Sentences", ":material/notes:"),
+         ("app_pages/5_Static_vectors.py", "Static vectors", ":material/function:"),
+         ("app_pages/6_Projections.py", "Projections", ":material/scatter_plot:"),
+         ("app_pages/7_Train.py", "Train your own", ":material/model_training:")]
 
 TOUR = [
-    ("pages/1_Tokens.py", "1. Tokens", {"text": "Here is the sentence I want embeddings for."},
+    ("app_pages/1_Tokens.py", "1. Tokens", {"text": "Here is the sentence I want embeddings for."},
      "'embeddings' is not in the vocabulary, so it becomes em ##bed ##ding ##s. Note [CLS] and [SEP]."),
-    ("pages/2_Layers.py", "2. The layers", {},
+    ("app_pages/2_Layers.py", "2. The layers", {},
      "One sentence becomes layers + 1 x tokens x hidden numbers. Most values sit near zero; a few dimensions stand far out."),
-    ("pages/3_Context.py", "3. The three banks", {},
+    ("app_pages/3_Context.py", "3. The three banks", {},
      "'bank' in 'bank vault' and 'bank robber' stays closer than either to 'river bank', and the gap opens in the middle layers."),
-    ("pages/4_Sentences.py", "4. Sentence vectors", {},
+    ("app_pages/4_Sentences.py", "4. Sentence vectors", {},
      "Questions that mean the same thing score highest, even with no words in common."),
-    ("pages/5_Static_vectors.py", "5. king - man + woman", {"tab": "Analogies"},
+    ("app_pages/5_Static_vectors.py", "5. king - man + woman", {"tab": "Analogies"},
      "The answer is queen. The input words are left out; see where 'king' itself would have ranked."),
-    ("pages/6_Projections.py", "6. Clusters in PCA", {},
+    ("app_pages/6_Projections.py", "6. Clusters in PCA", {},
      "Vehicles, pets and fruits fall into separate clouds, from static vectors alone."),
-    ("pages/7_Train.py", "7. Train from scratch", {},
+    ("app_pages/7_Train.py", "7. Train from scratch", {},
      "Nine words in three dimensions: press Play and watch each group pull together."),
 ]
 

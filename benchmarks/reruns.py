@@ -14,7 +14,7 @@ ev.load_encoder(ev.BUNDLED)
 SENTENCES = ["The cat sat on the mat.", "A river bank is muddy in spring.", "Quantum physics puzzles me.",
              "She bought three apples and a pear.", "Embeddings map words to vectors."]
 
-for page in ("pages/1_Tokens.py", "pages/2_Layers.py"):
+for page in ("app_pages/1_Tokens.py", "app_pages/2_Layers.py"):
     at = AppTest.from_file(str(ROOT / page), default_timeout=120)
     t = time.perf_counter()
     at.run()

@@ -16,7 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "artifacts" / "screenshots"
-PAGES = ["", "Tokens", "Layers", "Context", "Sentences", "Static_vectors", "Projections", "Train"]
+# A page before the landing page: on a fresh server, the first visit is a shared link to a page,
+# and it must still go through app.py's navigation.
+PAGES = ["Tokens", "", "Layers", "Context", "Sentences", "Static_vectors", "Projections", "Train"]
 PAYLOADS = ['<img src=x onerror="window.__pwned=1">', "<script>window.__pwned=2</script>",
             "[click](javascript:window.__pwned=3)", "**bold** _it_ <b>b</b>"]
 
@@ -100,6 +102,7 @@ def test_every_page_renders(server, page, name):
     page.wait_for_selector("h1", timeout=120_000)
     settle(page)
     assert_clean(page)
+    page.wait_for_selector("[data-testid='stSidebarNav'] >> text=Home", timeout=30_000)  # app.py's navigation
     if name in ("Layers", "Context", "Projections", "Train", "Static_vectors", "Sentences"):
         page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     elif name:

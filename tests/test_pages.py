@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["app.py"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+PAGES = ["app.py"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
 
 
 def run(path, **params):
@@ -47,7 +47,7 @@ def test_page_opens_with_its_example(path, enc):
 
 
 def test_tokens_page(enc):
-    at = run("pages/1_Tokens.py")
+    at = run("app_pages/1_Tokens.py")
     ok(at)
     chips = "".join(m.value for m in at.markdown if "ev-chip" in m.value)
     assert "##bed" in chips and "[CLS]" in chips
@@ -61,7 +61,7 @@ def test_tokens_page(enc):
 
 @pytest.mark.parametrize("bad, expect", [("", "empty"), ("\u200b\u200b", "invisible")])
 def test_tokens_bad_input_keeps_the_last_result(enc, bad, expect):
-    at = run("pages/1_Tokens.py")
+    at = run("app_pages/1_Tokens.py")
     at.text_area(key="text").input(bad).run()
     ok(at)
     assert any(expect in w.value for w in at.warning)
@@ -69,7 +69,7 @@ def test_tokens_bad_input_keeps_the_last_result(enc, bad, expect):
 
 
 def test_tokens_long_and_html_text(enc):
-    at = run("pages/1_Tokens.py")
+    at = run("app_pages/1_Tokens.py")
     at.text_area(key="text").input("word " * 700).run()
     assert any("cut to the first 512" in w.value for w in at.warning)
     at.text_area(key="text").input('<img src=x onerror=alert(1)> <script>alert(2)</script> **bold**').run()
@@ -81,7 +81,7 @@ def test_tokens_long_and_html_text(enc):
 
 
 def test_layers_page(enc):
-    at = run("pages/2_Layers.py")
+    at = run("app_pages/2_Layers.py")
     ok(at)
     assert [m.value for m in at.metric][:3] == ["7", "22", "384"]
     before = values(spec(at)["data"][0]["x"])
@@ -93,7 +93,7 @@ def test_layers_page(enc):
 
 
 def test_context_page(enc):
-    at = run("pages/3_Context.py")
+    at = run("app_pages/3_Context.py")
     ok(at)
     heat = spec(at)["data"][0]
     assert heat["y"][0] == "bank (vault) ~ bank (robber)" and len(heat["x"]) == 7
@@ -108,7 +108,7 @@ def test_context_page(enc):
 
 
 def test_sentences_page(enc):
-    at = run("pages/4_Sentences.py")
+    at = run("app_pages/4_Sentences.py")
     ok(at)
     ranked = spec(at, 1)["data"][0]["y"]
     assert ranked[0].startswith(("1.", "2."))  # the password / login questions
@@ -118,7 +118,7 @@ def test_sentences_page(enc):
 
 
 def test_static_vectors_page(enc):
-    at = run("pages/5_Static_vectors.py")
+    at = run("app_pages/5_Static_vectors.py")
     ok(at)
     analogy_tables = [d.value for d in at.dataframe if "score" in d.value.columns]
     assert analogy_tables[0]["word"].iloc[0] == "queen"
@@ -133,7 +133,7 @@ def test_static_vectors_from_a_file(enc, tmp_path, small_vectors):
     words, m = small_vectors
     p = tmp_path / "mini.txt"
     write_glove(p, words, m)
-    at = run("pages/5_Static_vectors.py", vec_source="A file on this machine", vec_path=str(p))
+    at = run("app_pages/5_Static_vectors.py", vec_source="A file on this machine", vec_path=str(p))
     ok(at)
     assert any("mini.txt" in c.value.replace("\\", "") for c in at.caption)  # shown Markdown-escaped
     (tmp_path / "broken.txt").write_text("a 1 2\nb 1\n")
@@ -142,7 +142,7 @@ def test_static_vectors_from_a_file(enc, tmp_path, small_vectors):
 
 
 def test_projections_page(enc):
-    at = run("pages/6_Projections.py")
+    at = run("app_pages/6_Projections.py")
     ok(at)
     traces = spec(at)["data"]
     assert [t["name"] for t in traces] == ["vehicles", "pets", "fruits"]
@@ -160,7 +160,7 @@ def test_projections_page(enc):
 
 
 def test_train_page(enc):
-    at = run("pages/7_Train.py")
+    at = run("app_pages/7_Train.py")
     ok(at)
     within, across = float(at.metric[1].value), float(at.metric[2].value)
     assert within > across
@@ -173,7 +173,7 @@ def test_train_page(enc):
 
 
 def test_bad_model_keeps_the_active_one(enc):
-    at = run("pages/1_Tokens.py")
+    at = run("app_pages/1_Tokens.py")
     at.selectbox(key="model").set_value("Other: type a Hugging Face id or a folder").run()
     at.text_input(key="model_id").input("no-such-org/no-such-model").run()
     assert any("Could not load" in e.value for e in at.error)
@@ -181,7 +181,7 @@ def test_bad_model_keeps_the_active_one(enc):
 
 
 def test_markdown_in_user_words_is_shown_literally(enc):
-    at = run("pages/6_Projections.py")
+    at = run("app_pages/6_Projections.py")
     at.text_input(key="words").input("**bold** [x](javascript:alert(1)) $x$").run()
     ok(at)
     warning = next(w.value for w in at.warning if "left out" in w.value)
@@ -195,7 +195,7 @@ def test_vectors_from_the_environment(enc, tmp_path, small_vectors, monkeypatch)
     p = tmp_path / "env_vectors.txt"
     write_glove(p, words, m)
     monkeypatch.setenv("EMBEDVIZ_VECTORS", str(p))
-    at = run("pages/5_Static_vectors.py")
+    at = run("app_pages/5_Static_vectors.py")
     ok(at)
     assert at.radio(key="vec_source").value == "A file on this machine"
     assert any("env_vectors.txt" in c.value.replace("\\", "") for c in at.caption)
@@ -204,7 +204,7 @@ def test_vectors_from_the_environment(enc, tmp_path, small_vectors, monkeypatch)
 
 
 def test_projection_bad_request_keeps_the_picture(enc):
-    at = run("pages/6_Projections.py")
+    at = run("app_pages/6_Projections.py")
     at.multiselect(key="groups").set_value([]).run()
     at.text_input(key="words").input("king").run()  # one point: PCA cannot draw it
     assert any("at least two points" in w.value for w in at.warning)

@@ -1,5 +1,5 @@
 """What every page shares: the sidebar, safe token chips, charts with downloads, and bad-input
-handling that keeps the last good result on screen. Widgets live here and in pages/, never in
+handling that keeps the last good result on screen. Widgets live here and in app_pages/, never in
 embedviz/."""
 
 from __future__ import annotations
