@@ -29,13 +29,10 @@ if kind == KINDS[0]:
     extra = st.text_input("Your own words (a group of their own)", value="", key="words", bind="query-params")
     top_n = st.number_input("Or add the N most frequent words", 0, ev.projection.MAX_POINTS, 0, step=100, key="top_n",
                             bind="query-params")
-    wanted = [(w, g) for g in groups for w in ex.WORD_GROUPS[g]] + [(w, "yours") for w in extra.replace(",", " ").split()]
-    wanted += [(w, "frequent") for w in vecs.most_frequent(int(top_n))]
-    words, x, missing = vecs.subset([w for w, _ in wanted])
-    first_group = {}
-    for w, g in wanted:
-        first_group.setdefault(w.lower() if vecs.lowercase else w, g)
-    color = [first_group.get(w, "yours") for w in words]
+    wanted = {g: ex.WORD_GROUPS[g] for g in groups}
+    wanted["yours"] = extra.replace(",", " ").split()
+    wanted["frequent"] = vecs.most_frequent(int(top_n))
+    words, x, color, missing = vecs.grouped(wanted)
     if missing:
         st.warning(ui.esc(f"Not in {vecs.source}, left out: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else "")))
     labels, hover = words, {"group": color}

@@ -134,15 +134,22 @@ def layer_similarity(hs_list: list[HiddenStates], word: str, *, pieces: str = "m
         if mean_vectors is None:
             raise InputError("Mean-centred similarity needs the baseline's mean vectors.")
         vecs = vecs - mean_vectors[None, : vecs.shape[1], : vecs.shape[2]]
-    pairs = [(i, j) for i in range(len(occ)) for j in range(i + 1, len(occ))]
-    vals = np.array([[_cos(vecs[i, layer], vecs[j, layer]) for layer in range(vecs.shape[1])] for i, j in pairs])
+    pairs, labels = _pairs(occ)
+    unit = vecs / np.maximum(np.linalg.norm(vecs, axis=2, keepdims=True), 1e-12)
+    vals = np.array([(unit[i] * unit[j]).sum(axis=1) for i, j in pairs], dtype=np.float64)
     if mode == "relative":
         if baseline is None:
             raise InputError("Similarity relative to the baseline needs the baseline.")
         vals = (vals - baseline[None, :]) / np.maximum(1 - baseline[None, :], 1e-6)
     elif mode not in ("raw", "centred"):
         raise InputError(f"Unknown mode {mode!r}: raw, relative or centred.")
-    return LayerSimilarity(word, occ, pairs, [f"{occ[i].label} ~ {occ[j].label}" for i, j in pairs], vals)
+    return LayerSimilarity(word, occ, pairs, labels, vals)
+
+
+def _pairs(occ: list[Occurrence]) -> tuple[list[tuple[int, int]], list[str]]:
+    """Every pair of uses (i < j), and its label "bank (vault) ~ bank (river)"."""
+    pairs = [(i, j) for i in range(len(occ)) for j in range(i + 1, len(occ))]
+    return pairs, [f"{occ[i].label} ~ {occ[j].label}" for i, j in pairs]
 
 
 def _cos(a: np.ndarray, b: np.ndarray) -> float:
@@ -154,12 +161,12 @@ def strategy_table(hs_list: list[HiddenStates], word: str, *, pieces: str = "mea
     occ = occurrences(hs_list, word)
     if len(occ) < 2:
         raise InputError(f"{word!r} needs to occur at least twice.")
-    pairs = [(i, j) for i in range(len(occ)) for j in range(i + 1, len(occ))]
+    pairs, labels = _pairs(occ)
     out = {}
     for strat in WORD_STRATEGIES:
         vs = [pool(word_vectors(hs_list[o.sentence], strat)[list(o.token_indices)], pieces) for o in occ]
         out[strat] = [_cos(vs[i], vs[j]) for i, j in pairs]
-    return [f"{occ[i].label} ~ {occ[j].label}" for i, j in pairs], out
+    return labels, out
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,17 @@ class StaticVectors:
         m = np.asarray(self.matrix[idx], dtype=np.float32).reshape(len(idx), self.dim)
         return [self.words[i] for i in idx], m, missing
 
+    def grouped(self, groups: dict[str, list[str]]) -> tuple[list[str], np.ndarray, list[str], list[str]]:
+        """Words of named groups, for a picture: (known words as the table spells them, their vectors
+        ``[n, dim]``, each word's group, unknown words). A word in two groups stays in the first."""
+        order = [(w, g) for g, ws in groups.items() for w in ws]
+        words, m, missing = self.subset([w for w, _ in order])
+        group_of: dict[int, str] = {}
+        for w, g in order:
+            if w.strip() and w.strip() not in missing:
+                group_of.setdefault(self._key(w), g)
+        return words, m, [group_of[self.index[w]] for w in words], missing
+
     def most_frequent(self, n: int) -> list[str]:
         """The first ``n`` words (GloVe and word2vec files list the most frequent first)."""
         return self.words[:n]

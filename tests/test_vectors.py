@@ -170,3 +170,10 @@ def test_download_glove_from_a_local_server(tmp_path, small_vectors):
         server.shutdown()
     with pytest.raises(ev.InputError, match="http"):
         ev.download_glove("file:///etc/passwd")
+
+
+def test_grouped_keeps_the_first_group_and_names_unknown_words(small_vectors):
+    v = ev.StaticVectors(*small_vectors, "t")
+    words, m, groups, missing = v.grouped({"royals": ["King", "queen"], "mixed": ["king", "dog", "zzz"]})
+    assert words == ["king", "queen", "dog"] and groups == ["royals", "royals", "mixed"] and missing == ["zzz"]
+    assert np.allclose(m[2], v.vector("dog"))

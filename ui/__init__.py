@@ -207,8 +207,7 @@ def _load_file(path: str, *, check_dirs: bool = True) -> ev.StaticVectors | None
         return None
     bar = st.progress(0.0, text="Reading vectors")
     try:
-        vecs = ev.load_vectors(path, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
-                               max_bytes=None)
+        vecs = ev.load_vectors(path, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
     except ev.InputError as e:
         st.error(esc(f"{e} Using the encoder's table instead."))
         vecs = None
