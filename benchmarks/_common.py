@@ -21,6 +21,18 @@ def best_of(fn, n=3):
     return best, out
 
 
+def rounds(fns, n=7):
+    """Run each of ``fns`` (name -> function) once a round, ``n`` rounds, interleaved so that a
+    slow spell of the machine hits all of them alike. Returns name -> list of seconds."""
+    times = {name: [] for name in fns}
+    for _ in range(n):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return times
+
+
 def report(claim, baseline_name, baseline_s, ours_s, goal=None):
     ratio = baseline_s / ours_s if ours_s else float("inf")
     goal_txt = f" (goal {goal}x: {'met' if ratio >= goal else 'NOT met'})" if goal else ""

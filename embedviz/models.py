@@ -157,6 +157,12 @@ class Encoder:
         self._tok_cache: OrderedDict[tuple, Tokenization] = OrderedDict()
         self._vocab_table = None
 
+    def clear_cache(self) -> None:
+        """Forget the cached tokenizations and hidden states (the next call runs the model again)."""
+        with self.lock:
+            self._cache.clear()
+            self._tok_cache.clear()
+
     def __repr__(self) -> str:
         return f"Encoder({self.name!r}, layers={self.num_layers}, hidden={self.hidden_size})"
 
@@ -187,11 +193,12 @@ class Encoder:
         """Every layer's output for one input: ``.array`` is ``[layers + 1, tokens, hidden]``."""
         return self._hidden([(text, pair)])[0]
 
-    def hidden_states_many(self, texts: list[str], *, batch_tokens: int = 1024) -> list[HiddenStates]:
-        """Hidden states of many sentences, batched by length; the same values as one at a time."""
+    def hidden_states_many(self, texts: list[str], *, batch_tokens: int = 4096) -> list[HiddenStates]:
+        """Hidden states of many sentences at once; the same values as one at a time. A BERT encoder
+        runs packed, with no padding; others in padded batches sorted by length."""
         return self._hidden([(t, None) for t in texts], batch_tokens=batch_tokens)
 
-    def _hidden(self, inputs: list[tuple[str, str | None]], *, batch_tokens: int = 1024) -> list[HiddenStates]:
+    def _hidden(self, inputs: list[tuple[str, str | None]], *, batch_tokens: int = 4096) -> list[HiddenStates]:
         toks = [self.tokenize(t, p) for t, p in inputs]
         with self.lock:
             todo = [i for i, (t, p) in enumerate(inputs) if (t, p) not in self._cache]

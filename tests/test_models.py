@@ -42,15 +42,79 @@ def test_hidden_states_match_a_direct_forward_pass(enc):
     assert np.allclose(hs.array, direct, atol=1e-5)
 
 
-def test_batched_equals_one_at_a_time(enc):
-    texts = ["A bat flew out of the cave.", "He swung the baseball bat.", "Short.",
-             "A much longer sentence about a river bank and a bank robber who went fishing on a sunny day."]
-    fresh = ev.models.Encoder(enc.name, enc.source, enc.tokenizer, enc.model, enc.device)
-    many = fresh.hidden_states_many(texts, batch_tokens=64)
-    for t, hs in zip(texts, many):
-        single = ev.hidden.run_batches(enc.model, [enc.tokenize(t)], 0)[0]
+def _one_at_a_time(model, tok):
+    """The tutorial's way: one input per forward pass, through the model's own code."""
+    import torch
+
+    kwargs = {"input_ids": torch.tensor([tok.ids])}
+    if getattr(model.config, "type_vocab_size", 0) > 1:
+        kwargs["token_type_ids"] = torch.tensor([tok.segment_ids])
+    with torch.no_grad():
+        out = model(**kwargs, output_hidden_states=True)
+    return torch.stack(out.hidden_states)[:, 0].numpy()
+
+
+MIXED = ["A bat flew out of the cave.", "He swung the baseball bat.", "Short.", "Tiny.", "Also tiny.",
+         "A much longer sentence about a river bank and a bank robber who went fishing on a sunny day.",
+         "Naïve café owners rarely unbelievably antidisestablishmentarianise.", "A."]
+
+
+@pytest.mark.parametrize("batch_tokens", [4096, 24])  # one chunk; many chunks of at most 24 tokens
+def test_batched_equals_one_at_a_time(enc, batch_tokens):
+    enc.clear_cache()
+    many = enc.hidden_states_many(MIXED, batch_tokens=batch_tokens)
+    for t, hs in zip(MIXED, many):
         assert hs.tokens == enc.tokenize(t).tokens
-        assert np.allclose(hs.array, single, atol=1e-4)
+        assert np.allclose(hs.array, _one_at_a_time(enc.model, enc.tokenize(t)), atol=1e-4), t
+
+
+def test_packed_pairs_keep_their_segments(enc):
+    toks = [enc.tokenize("The bank was closed.", "They sat on the river bank."),
+            enc.tokenize("A bat flew out.", "He swung the bat."), enc.tokenize("One alone.")]
+    assert ev.hidden._packable(enc.model)
+    for tok, arr in zip(toks, ev.hidden.run_batches(enc.model, toks, 0)):
+        assert np.allclose(arr, _one_at_a_time(enc.model, tok), atol=1e-4)
+
+
+def test_padded_batches_equal_one_at_a_time(enc):
+    toks = [enc.tokenize(t) for t in MIXED]
+    for tok, arr in zip(toks, ev.hidden._run_padded(enc.model, toks, 0, device="cpu", batch_tokens=64)):
+        assert np.allclose(arr, _one_at_a_time(enc.model, tok), atol=1e-4)
+
+
+def test_other_encoders_run_padded(enc):
+    import torch
+    from transformers import DistilBertConfig, DistilBertModel
+
+    torch.manual_seed(0)
+    model = DistilBertModel(DistilBertConfig(dim=64, n_layers=2, n_heads=2, hidden_dim=128)).eval()
+    assert not ev.hidden._packable(model)
+    toks = [enc.tokenize(t) for t in MIXED]
+    for tok, arr in zip(toks, ev.hidden.run_batches(model, toks, 0)):
+        assert arr.shape == (3, len(tok), 64)
+        assert np.allclose(arr, _one_at_a_time(model, tok), atol=1e-4)
+
+
+def test_plan_batches_is_least_cost():
+    import itertools
+
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        lengths = rng.integers(1, 40, size=int(rng.integers(1, 9))).tolist()
+        plan = ev.hidden.plan_batches(lengths, max_tokens=64, overhead=10)
+        assert sorted(i for b in plan for i in b) == list(range(len(lengths)))
+        assert all(len(b) == 1 or lengths[b[-1]] * len(b) <= 64 for b in plan)
+
+        def cost(batches):
+            return sum(10 + max(lengths[i] for i in b) * len(b) for b in batches)
+
+        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+        best = min(  # every way of cutting the sorted list into runs that fit
+            cost(runs) for cuts in itertools.product([0, 1], repeat=len(order) - 1)
+            for runs in [[order[a:b] for a, b in itertools.pairwise(
+                [0, *[k + 1 for k, c in enumerate(cuts) if c], len(order)])]]
+            if all(len(r) == 1 or max(lengths[i] for i in r) * len(r) <= 64 for r in runs))
+        assert cost(plan) == best
 
 
 @pytest.mark.parametrize("name, words", [
