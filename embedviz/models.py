@@ -201,17 +201,20 @@ class Encoder:
     def _hidden(self, inputs: list[tuple[str, str | None]], *, batch_tokens: int = 4096) -> list[HiddenStates]:
         toks = [self.tokenize(t, p) for t, p in inputs]
         with self.lock:
-            todo = [i for i, (t, p) in enumerate(inputs) if (t, p) not in self._cache]
+            found: dict[tuple, HiddenStates] = {}
+            for key in inputs:
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+                    found[key] = self._cache[key]
+            todo = list({key: i for i, key in enumerate(inputs) if key not in found}.values())  # once each
             if todo:
                 arrays = run_batches(self.model, [toks[i] for i in todo], self.tokenizer.pad_token_id or 0,
                                      device=self.device, batch_tokens=batch_tokens)
                 for i, arr in zip(todo, arrays):
-                    _remember(self._cache, inputs[i], HiddenStates(toks[i], arr))
-            out = []
-            for key in inputs:
-                self._cache.move_to_end(key)
-                out.append(self._cache[key])
-            return out
+                    found[inputs[i]] = HiddenStates(toks[i], arr)
+                    _remember(self._cache, inputs[i], found[inputs[i]])
+            # From ``found``, not the cache: more inputs than the cache holds push out the first ones.
+            return [found[key] for key in inputs]
 
     def input_embeddings(self) -> np.ndarray:
         """The model's input-embedding table ``[vocab, hidden]`` (read-only)."""

@@ -68,6 +68,16 @@ def test_batched_equals_one_at_a_time(enc, batch_tokens):
         assert np.allclose(hs.array, _one_at_a_time(enc.model, enc.tokenize(t)), atol=1e-4), t
 
 
+def test_more_inputs_than_the_cache_holds(enc, monkeypatch):
+    monkeypatch.setattr(ev.models, "CACHE_SIZE", 3)
+    enc.clear_cache()
+    texts = MIXED + MIXED[:2]  # repeats are computed once and returned twice
+    many = enc.hidden_states_many(texts)
+    assert [h.tokens for h in many] == [enc.tokenize(t).tokens for t in texts]
+    assert many[0] is many[len(MIXED)] and len(enc._cache) == 3
+    enc.clear_cache()
+
+
 def test_packed_pairs_keep_their_segments(enc):
     toks = [enc.tokenize("The bank was closed.", "They sat on the river bank."),
             enc.tokenize("A bat flew out.", "He swung the bat."), enc.tokenize("One alone.")]
