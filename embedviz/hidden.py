@@ -87,7 +87,8 @@ def run_batches(model, toks: list[Tokenization], pad_id: int, *, device: str = "
 
     A BERT encoder runs packed: each chunk of up to ``batch_tokens`` tokens goes through the
     linear layers as one matrix, with no padding, and only attention is computed per input, in
-    length-sorted batches. Other encoders run in padded batches sorted by length."""
+    length-sorted batches. Other encoders run in padded batches sorted by length, of at most
+    ``batch_tokens`` (and at most 1,024) padded tokens."""
     if _packable(model):
         return _run_packed(model, toks, device=device, chunk_tokens=batch_tokens)
     return _run_padded(model, toks, pad_id, device=device, batch_tokens=min(batch_tokens, 1024))
