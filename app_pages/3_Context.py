@@ -21,9 +21,7 @@ if cut:
 
 
 def compute():
-    if not sentences:
-        raise ev.InputError("Type at least one sentence.")
-    hs = enc.hidden_states_many(sentences)
+    hs = enc.hidden_states_many(ui.require_lines(sentences, 1))
     rep = ev.repeated_words(hs)
     if not rep:
         raise ev.InputError("No word occurs twice. Use a word twice in one sentence, or in two sentences "

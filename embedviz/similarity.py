@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cache import memoize
 from .hidden import WORD_STRATEGIES, HiddenStates, pool, word_vectors
 from .tokens import InputError
 
@@ -198,13 +199,9 @@ def anisotropy_baseline(hs_list: list[HiddenStates]) -> Baseline:
     return Baseline(np.array(means), allv.mean(axis=1), allv.shape[1])
 
 
-_BASELINES: dict[str, Baseline] = {}
-
-
+@memoize(maxsize=8)
 def reference_baseline(encoder) -> Baseline:
     """The anisotropy baseline of ``encoder`` on the built-in reference sentences (computed once)."""
     from .examples import REFERENCE_SENTENCES
 
-    if encoder.name not in _BASELINES:
-        _BASELINES[encoder.name] = anisotropy_baseline(encoder.hidden_states_many(REFERENCE_SENTENCES))
-    return _BASELINES[encoder.name]
+    return anisotropy_baseline(encoder.hidden_states_many(REFERENCE_SENTENCES))

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .cache import memoize
 from .tokens import InputError
 
 Progress = Callable[[float, str], None]
@@ -226,9 +227,10 @@ class StaticVectors:
 
 # ---------------------------------------------------------------- the encoder's own table
 
+@memoize(maxsize=8)
 def from_encoder(encoder) -> StaticVectors:
     """The encoder's input-embedding table, whole-word tokens only (no ``##`` pieces, special or
-    unused tokens, digits or punctuation): a genuine static embedding."""
+    unused tokens, digits or punctuation): a genuine static embedding. Built once per encoder."""
     vocab = encoder.vocab()
     table = encoder.input_embeddings()
     items = sorted(((i, t) for t, i in vocab.items() if WHOLE_WORD.match(t.lstrip("Ġ▁").lower())
@@ -266,20 +268,11 @@ def _atomic_write(dest: Path, write: Callable[[io.BufferedWriter], None]) -> Non
         raise
 
 
-_MEMO_LOCK = threading.Lock()
-_LOADED: dict[str, StaticVectors] = {}
-_FROM_ENCODER: dict[str, StaticVectors] = {}
-
-
 def encoder_vectors(encoder=None) -> StaticVectors:
-    """The (active) encoder's input-embedding table as static vectors, built once per encoder."""
+    """:func:`from_encoder` of ``encoder``, or of the default encoder."""
     from .models import load_encoder
 
-    enc = encoder or load_encoder()
-    with _MEMO_LOCK:
-        if enc.name not in _FROM_ENCODER:
-            _FROM_ENCODER[enc.name] = from_encoder(enc)
-        return _FROM_ENCODER[enc.name]
+    return from_encoder(encoder or load_encoder())
 
 
 def load_vectors(path: str | os.PathLike | None = None, *, encoder=None, progress: Progress | None = None,
@@ -308,17 +301,15 @@ def load_vectors(path: str | os.PathLike | None = None, *, encoder=None, progres
     step = progress or (lambda f, m: None)
     npy, wjs = _cache_paths(p)
     if not use_cache:
-        return _load_file(p, npy, wjs, step, use_cache)
-    memo_key = str(npy)
-    with _MEMO_LOCK:
-        if memo_key in _LOADED:
-            return _LOADED[memo_key]
-    vecs = _load_file(p, npy, wjs, step, use_cache)
-    with _MEMO_LOCK:
-        _LOADED[memo_key] = vecs
-        while len(_LOADED) > 3:  # a shared server keeps a few tables in memory, not every upload
-            _LOADED.pop(next(iter(_LOADED)))
-    return vecs
+        return _load_file(p, npy, wjs, step, use_cache=False)
+    return _load_cached(p, npy, wjs, step)
+
+
+@memoize(maxsize=3)  # a shared server keeps a few tables in memory, not every upload
+def _load_cached(p: Path, npy: Path, wjs: Path, step: Progress) -> StaticVectors:
+    """:func:`_load_file` through the ``.npy`` cache; ``npy`` names the file's identity (path, size,
+    modification time), so a changed file is read again."""
+    return _load_file(p, npy, wjs, step, use_cache=True)
 
 
 def _load_file(p: Path, npy: Path, wjs: Path, step: Progress, use_cache: bool) -> StaticVectors:

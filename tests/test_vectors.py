@@ -80,11 +80,11 @@ def test_disk_cache_is_memory_mapped_and_keyed_by_file(tmp_path, small_vectors):
     first = ev.load_vectors(p)
     npy, _ = ev.vectors._cache_paths(p)
     assert npy.exists()
-    ev.vectors._LOADED.clear()
+    ev.vectors._load_cached.cache_clear()
     again = ev.load_vectors(p)
     assert isinstance(again.matrix, np.memmap) and again.words == first.words
     write_glove(p, words[:5], m[:5])  # the file changes: its key changes
-    ev.vectors._LOADED.clear()
+    ev.vectors._load_cached.cache_clear()
     assert len(ev.load_vectors(p)) == 5
 
 
