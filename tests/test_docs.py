@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-import embedviz as ev
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -15,10 +13,6 @@ def test_readme_notebook_snippet_runs(enc):
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("## From a notebook"):]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
-    questions = ev.gensim_test_file("questions-words.txt")
-    if questions is None:
-        pytest.skip("gensim's test data is not installed")
-    code = code.replace('"questions-words.txt"', repr(str(questions)))
     scope: dict = {}
     exec(compile(code, "README.md", "exec"), scope)
     assert scope["hs"].array.shape == (7, 22, 384)
@@ -26,7 +20,7 @@ def test_readme_notebook_snippet_runs(enc):
 
 
 @pytest.mark.parametrize("module", ["embedviz", "embedviz.tokens", "embedviz.models", "embedviz.hidden",
-                                    "embedviz.similarity", "embedviz.vectors", "embedviz.projection",
+                                    "embedviz.similarity", "embedviz.vectors", "embedviz.evaluation", "embedviz.projection",
                                     "embedviz.training"])
 def test_docstring_examples_run(module, enc):
     import importlib

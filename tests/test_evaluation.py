@@ -6,15 +6,12 @@ import embedviz as ev
 
 @pytest.fixture(scope="module")
 def questions():
-    p = ev.gensim_test_file("questions-words.txt")
-    if p is None:
-        pytest.skip("gensim's test data is not installed")
-    return p
+    return ev.benchmark_file("questions-words.txt")
 
 
 def test_analogy_accuracy_equals_gensim(enc, questions):
     gensim = pytest.importorskip("gensim")
-    v = ev.load_vectors(encoder=enc)
+    v = ev.load_vectors("encoder", encoder=enc)
     kv = gensim.models.KeyedVectors(v.dim)
     kv.add_vectors(v.words, np.asarray(v.matrix))
     for restrict in (2000, 8000):
@@ -44,10 +41,7 @@ def test_mixed_case_vocabulary_like_gensim(tmp_path, questions):
 
 
 def test_word_pairs(enc):
-    p = ev.gensim_test_file("wordsim353.tsv")
-    if p is None:
-        pytest.skip("gensim's test data is not installed")
-    res = ev.evaluate_word_pairs(ev.load_vectors(encoder=enc), p)
+    res = ev.evaluate_word_pairs(ev.load_vectors("encoder", encoder=enc), ev.benchmark_file("wordsim353.tsv"))
     assert 0.2 < res.spearman < 1 and len(res.pairs) > 300
 
 

@@ -120,15 +120,32 @@ def test_sentences_page(enc):
 def test_static_vectors_page(enc):
     at = run("app_pages/5_Static_vectors.py")
     ok(at)
+    assert at.radio(key="vec_source").value == "GloVe 6B 50d (bundled)"
+    assert any("Using GloVe 6B 50d (400,000 words, 50 dims)" in c.value.replace("\\", "") for c in at.caption)
+    assert any("Wikipedia 2014" in c.value.replace("\\", "") for c in at.caption)
     analogy_tables = [d.value for d in at.dataframe if "score" in d.value.columns]
     assert analogy_tables[0]["word"].iloc[0] == "queen"
     at.text_input(key="c").input("womann").run()
     assert any("did you mean" in w.value for w in at.warning)
     assert [d.value for d in at.dataframe if "score" in d.value.columns][0]["word"].iloc[0] == "queen"
+    at.text_input(key="near").input("frogg").run()
+    assert any("did you mean" in w.value and "frog" in w.value for w in at.warning)
+    assert not any("frogg" in str(c.proto) for c in at.get("plotly_chart"))  # the kept chart still says 'king'
+
+
+def test_static_vectors_benchmarks_tab(enc):
+    at = run("app_pages/5_Static_vectors.py", tab="Benchmarks")
+    ok(at)
+    text = " ".join(m.value.replace("\\", "") for m in at.markdown)
+    assert "answered 19,486 of 19,544 questions, skipped 58 (words not in the vocabulary)" in text
+    assert "wordsim353.tsv" in text and "simlex999.txt" in text
+    at.radio(key="vec_source").set_value("The encoder's input embeddings").run()
+    text = " ".join(m.value.replace("\\", "") for m in at.markdown)
+    assert "input embeddings" in text and "answered 19,486" not in text  # the score follows the source
 
 
 def test_static_vectors_from_a_file(enc, tmp_path, small_vectors):
-    from embedviz.vectors import write_glove
+    from embedviz.vector_files import write_glove
 
     words, m = small_vectors
     p = tmp_path / "mini.txt"
@@ -189,7 +206,7 @@ def test_markdown_in_user_words_is_shown_literally(enc):
 
 
 def test_vectors_from_the_environment(enc, tmp_path, small_vectors, monkeypatch):
-    from embedviz.vectors import write_glove
+    from embedviz.vector_files import write_glove
 
     words, m = small_vectors
     p = tmp_path / "env_vectors.txt"

@@ -2,16 +2,16 @@ import numpy as np
 import pytest
 
 import embedviz as ev
-from embedviz.vectors import write_glove, write_word2vec_binary
+from embedviz.vector_files import write_glove, write_word2vec_binary
 
 
 def test_encoder_table_is_whole_words_and_solves_king_queen(enc):
-    v = ev.load_vectors(encoder=enc)
+    v = ev.load_vectors("encoder", encoder=enc)
     assert all(w.isalpha() and w == w.lower() for w in v.words)
     assert "##s" not in v and "[CLS]" not in v and "[unused0]" not in v
     assert v.analogy("man", "king", "woman", topn=1)[0][0] == "queen"
     assert v.analogy("man", "king", "woman", topn=1, method="3cosmul")[0][0] == "queen"
-    assert ev.load_vectors(encoder=enc) is v  # built once per encoder
+    assert ev.load_vectors("encoder", encoder=enc) is v  # built once per encoder
 
 
 def test_questions_answered_like_gensim(tmp_path, small_vectors):
@@ -75,16 +75,15 @@ def test_glove_840b_words_with_spaces(tmp_path):
 
 def test_disk_cache_is_memory_mapped_and_keyed_by_file(tmp_path, small_vectors):
     words, m = small_vectors
-    p = tmp_path / "cached.txt"
+    p = tmp_path / "vecs.txt"
     write_glove(p, words, m)
     first = ev.load_vectors(p)
-    npy, _ = ev.vectors._cache_paths(p)
-    assert npy.exists()
-    ev.vectors._load_cached.cache_clear()
+    assert first.source == "vecs.txt (12 words)"
+    ev.vectors._file_vectors.cache_clear()
     again = ev.load_vectors(p)
-    assert isinstance(again.matrix, np.memmap) and again.words == first.words
+    assert isinstance(again.matrix, np.memmap) and again.words == first.words and again.source == "vecs.txt (12 words, cached)"
     write_glove(p, words[:5], m[:5])  # the file changes: its key changes
-    ev.vectors._load_cached.cache_clear()
+    ev.vectors._file_vectors.cache_clear()
     assert len(ev.load_vectors(p)) == 5
 
 
@@ -177,3 +176,23 @@ def test_grouped_keeps_the_first_group_and_names_unknown_words(small_vectors):
     words, m, groups, missing = v.grouped({"royals": ["King", "queen"], "mixed": ["king", "dog", "zzz"]})
     assert words == ["king", "queen", "dog"] and groups == ["royals", "royals", "mixed"] and missing == ["zzz"]
     assert np.allclose(m[2], v.vector("dog"))
+
+
+def test_uploads_are_parsed_then_dropped(tmp_path, monkeypatch, small_vectors):
+    import io
+
+    monkeypatch.setenv("EMBEDVIZ_CACHE", str(tmp_path / "cache"))
+    words, m = small_vectors
+    buf = io.StringIO()
+    for w, row in zip(words, m):
+        buf.write(w + " " + " ".join(f"{x:.5f}" for x in row) + "\n")
+    v = ev.upload_vectors("my vectors.txt", buf.getvalue().encode())
+    assert v.source == "my vectors.txt (12 words, uploaded)" and v.words == words
+    again = ev.upload_vectors("renamed.txt", buf.getvalue().encode())  # same bytes: the parsed cache answers
+    assert isinstance(again.matrix, np.memmap) and again.source.startswith("renamed.txt")
+    with pytest.raises(ev.VectorFileError, match="junk.txt, line 2"):
+        ev.upload_vectors("junk.txt", b"a 1 2\nb 1\n")
+    with pytest.raises(ev.VectorFileError, match="empty"):
+        ev.upload_vectors("nothing.txt", b"")
+    files = sorted(p.relative_to(tmp_path / "cache").as_posix() for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert len(files) == 2 and all(f.startswith("vectors/upload-") for f in files)  # no raw upload, no temp file

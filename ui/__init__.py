@@ -4,7 +4,6 @@ embedviz/."""
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 import os
@@ -156,41 +155,86 @@ def require_lines(rows: list[str], n: int) -> list[str]:
     return rows
 
 
+VECTOR_SOURCES = ["GloVe 6B 50d (bundled)", "The encoder's input embeddings", "A file on this machine", "Upload a file",
+                  "Download GloVe 6B 100d/200d/300d"]
+
+
 def vector_source(enc: ev.Encoder) -> ev.StaticVectors:
-    """Sidebar choice of static vectors: the encoder's own table, a file, an upload, or GloVe 6B."""
+    """Sidebar choice of static vectors, the same on every page that uses them: GloVe 6B 50d (the
+    default, offline), the encoder's own table, a file, an upload, or a GloVe 6B download. A source
+    that fails keeps the last one that worked, with the reason."""
     with st.sidebar:
         st.subheader("Static vectors")
-        kinds = ["The encoder's input embeddings", "A file on this machine", "Upload a file", "Download GloVe 6B"]
-        kind = st.radio("Source", kinds, index=1 if os.environ.get("EMBEDVIZ_VECTORS") else 0, key="vec_source",
-                        bind="query-params")
-        vecs = None
-        if kind == kinds[1]:
-            path = st.text_input("Path to a GloVe or word2vec file", key="vec_path", bind="query-params",
-                                 value=os.environ.get("EMBEDVIZ_VECTORS", ""))
-            if path.strip():
-                vecs = _load_file(path.strip())
-        elif kind == kinds[2]:
-            up = st.file_uploader("GloVe / word2vec file", type=None, key="vec_upload")
-            if up is not None:
-                vecs = _load_upload(up)
-        elif kind == kinds[3]:
-            st.caption("Downloads glove.6B.zip (822 MB) from Stanford once, into your cache folder. Needs internet.")
-            dim = st.selectbox("Dimensions", [50, 100, 200, 300], index=1, key="glove_dim")
-            if st.button("Download", key="glove_go"):
-                bar = st.progress(0.0)
-                try:
-                    path = ev.download_glove(member=f"glove.6B.{dim}d.txt", progress=lambda f, m: bar.progress(f, text=m))
-                    st.session_state["glove_path"] = str(path)
-                except ev.InputError as e:
-                    st.error(esc(e))
-            if st.session_state.get("glove_path"):
-                vecs = _load_file(st.session_state["glove_path"], check_dirs=False)
+        default = 2 if os.environ.get("EMBEDVIZ_VECTORS") else 0
+        kind = st.radio("Source", VECTOR_SOURCES, index=default, key="vec_source", bind="query-params")
+        vecs = _chosen_vectors(kind, enc)
         if vecs is None:
-            vecs = ev.encoder_vectors(enc)
-        st.caption(esc(f"Using: {vecs.source}"))
-        for n in vecs.notes:
-            st.caption(esc(n))
+            vecs = st.session_state.get("_vec_last_good") or ev.load_vectors(ev.GLOVE)
+            st.caption(esc(f"Still using: {vecs.source}"))
+        else:
+            st.caption(esc(f"Using: {vecs.source}"))
+        st.session_state["_vec_last_good"] = vecs
     return vecs
+
+
+def _chosen_vectors(kind: str, enc: ev.Encoder) -> ev.StaticVectors | None:
+    """The vectors ``kind`` names, or None (with a message on the page) when they cannot be had."""
+    if kind == VECTOR_SOURCES[0]:
+        return _guarded(lambda progress: ev.load_vectors(ev.GLOVE))
+    if kind == VECTOR_SOURCES[1]:
+        return ev.load_vectors(ev.ENCODER, encoder=enc)
+    if kind == VECTOR_SOURCES[2]:
+        path = st.text_input("Path to a GloVe or word2vec file", key="vec_path", bind="query-params",
+                             value=os.environ.get("EMBEDVIZ_VECTORS", "")).strip()
+        if not path:
+            st.info("Type the path of a vector file on this machine.")
+            return None
+        if not _allowed_path(path):
+            st.error("This server only reads vector files from its configured folders.")
+            return None
+        return _guarded(lambda progress: ev.load_vectors(path, progress=progress))
+    if kind == VECTOR_SOURCES[3]:
+        up = st.file_uploader("GloVe / word2vec file", type=None, key="vec_upload")
+        if up is None:
+            st.info("Drop a GloVe or word2vec file here.")
+            return None
+        if up.size > UPLOAD_LIMIT_MB * 1e6:
+            st.error(f"That file is {up.size / 1e6:,.0f} MB, over the {UPLOAD_LIMIT_MB} MB upload limit.")
+            return None
+        kept = st.session_state.get("_vec_upload")
+        if kept and kept[0] == up.file_id:
+            return kept[1]
+        vecs = _guarded(lambda progress: ev.upload_vectors(up.name, up.getvalue(), progress=progress))
+        if vecs is not None:
+            st.session_state["_vec_upload"] = (up.file_id, vecs)
+        return vecs
+    st.caption("Downloads glove.6B.zip (822 MB) from Stanford once, into this server's cache folder. Needs internet.")
+    dim = st.selectbox("Dimensions", [100, 200, 300], key="glove_dim", bind="query-params")
+    member = f"glove.6B.{dim}d.txt"
+    path = ev.downloaded_glove(member)
+    if path is None and st.button("Download", key="glove_go"):
+        bar = st.progress(0.0)
+        try:
+            path = ev.download_glove(member=member, progress=lambda f, m: bar.progress(f, text=m))
+        except ev.InputError as e:
+            st.error(esc(e))
+        finally:
+            bar.empty()
+    if path is None:
+        return None
+    return _guarded(lambda progress: ev.load_vectors(path, progress=progress))
+
+
+def _guarded(load: Callable) -> ev.StaticVectors | None:
+    """Run ``load(progress)`` with a progress bar; a file that fails says why, in words."""
+    bar = st.progress(0.0, text="Reading vectors")
+    try:
+        return load(lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+    except ev.InputError as e:
+        st.error(esc(e))
+        return None
+    finally:
+        bar.empty()
 
 
 def _allowed_path(path: str) -> bool:
@@ -199,31 +243,3 @@ def _allowed_path(path: str) -> bool:
         return True
     real = Path(path).expanduser().resolve()
     return any(real.is_relative_to(Path(d).expanduser().resolve()) for d in dirs)
-
-
-def _load_file(path: str, *, check_dirs: bool = True) -> ev.StaticVectors | None:
-    if check_dirs and not _allowed_path(path):
-        st.error("This server only reads vector files from its configured folders.")
-        return None
-    bar = st.progress(0.0, text="Reading vectors")
-    try:
-        vecs = ev.load_vectors(path, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
-    except ev.InputError as e:
-        st.error(esc(f"{e} Using the encoder's table instead."))
-        vecs = None
-    finally:
-        bar.empty()
-    return vecs
-
-
-def _load_upload(up) -> ev.StaticVectors | None:
-    if up.size > UPLOAD_LIMIT_MB * 1e6:
-        st.error(f"That file is {up.size / 1e6:,.0f} MB, over the {UPLOAD_LIMIT_MB} MB upload limit.")
-        return None
-    data = up.getvalue()
-    digest = hashlib.sha1(data).hexdigest()[:16]
-    dest = ev.vectors.cache_dir() / "uploads" / f"{digest}-{Path(up.name).name}"
-    if not dest.exists():
-        ev.vectors._atomic_write(dest, lambda f: f.write(data))
-    return _load_file(str(dest), check_dirs=False)
-
