@@ -34,19 +34,24 @@ if tok is not None:
             "For one sentence it makes no difference to what the tutorial shows.")
 
 st.header("How a word splits")
-word = st.text_input("Any word", value="embeddings", key="word", bind="query-params")
-steps = ui.keep_last("split", lambda: ev.wordpiece_steps(enc.vocab(), ev.check_text(word, what="word"),
-                                                      lowercase=enc.tokenizer_kind == "WordPiece"))
-if steps is not None:
+word = st.text_input("Any word or words", value="embeddings", key="word", bind="query-params")
+split = ui.keep_last("split", lambda: (word.strip(), *enc.split_steps(word)))
+if split is not None:
+    shown, norm, words = split
     if enc.tokenizer_kind != "WordPiece":
         st.caption(ui.esc(f"{enc.name} uses {enc.tokenizer_kind}, not WordPiece; these steps show what WordPiece "
                           "would do with this vocabulary."))
-    st.dataframe(pd.DataFrame([{"step": i + 1, "at character": s.start, "longest piece in the vocabulary": s.piece,
-                                "left to split": s.rest, "candidates tried": s.tried} for i, s in enumerate(steps)]),
+    st.markdown(ui.esc(f"1. Normalised: '{norm}'. 2. Cut at spaces and punctuation into {len(words)} word(s): ")
+                + " ".join(f"`{w.word}`" if "`" not in w.word else ui.esc(w.word) for w in words)
+                + ". 3. Each word split by WordPiece:")
+    st.dataframe(pd.DataFrame([{"word": w.word, "step": i + 1, "at character": s.start,
+                                "longest piece in the vocabulary": s.piece, "left to split": s.rest,
+                                "candidates tried": s.tried} for w in words for i, s in enumerate(w.steps)]),
                  hide_index=True, width="stretch")
-    st.caption("WordPiece looks for the longest piece of the word that is in the vocabulary, takes it, and goes on "
-               "with the rest (marked ##). A whole word in the vocabulary stays whole; a word with no piece at all "
-               "becomes [UNK].")
+    st.caption(ui.esc(f"For '{shown}'. ") + "WordPiece looks for the longest piece of the word that is in the "
+               "vocabulary, takes it, and goes on with the rest (marked ##). A whole word in the vocabulary stays "
+               f"whole; a word with no piece at all, or longer than {ev.limits.MAX_WORD_CHARS} characters, becomes "
+               "[UNK]. These are the same pieces as the token table above gives for this text.")
 
 st.header("The vocabulary")
 ids, toks, kinds = enc.vocab_table()

@@ -46,6 +46,8 @@ base = ev.reference_baseline(enc)
 ls = ui.keep_last("layer_sim", lambda: ev.layer_similarity(hs_list, word, pieces=pieces, mode=mode,
                                                             baseline=base.mean_cos, mean_vectors=base.mean_vector))
 if ls is not None:
+    if ls.note:
+        st.info(ui.esc(ls.note))
     if any(len(o.token_indices) > 1 for o in ls.occurrences):
         st.caption(ui.esc(f"'{word}' is split into pieces; each use is the {ev.PIECE_POOLING[pieces]}."))
     layers = [f"layer {i}" for i in range(ls.values.shape[1])]

@@ -23,6 +23,9 @@ def _freeze(x):
         return ("dict",) + tuple((k, _freeze(v)) for k, v in x.items())
     if isinstance(x, (set, frozenset)):
         return ("set",) + tuple(sorted(map(repr, x)))
+    key = getattr(x, "memo_key", None)
+    if key is not None:  # a big object (an encoder) keyed by what it is, so the cache does not keep it alive
+        return key
     if callable(x):
         return None  # progress callbacks do not change the result
     return x

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import access
 from .cache import memoize
 from .tokens import InputError
 from .vectors import StaticVectors
@@ -80,7 +81,7 @@ def _read_lines(source: str | os.PathLike | list[str]) -> list[str]:
     """Lines of a file, or ``source`` itself when it is already a list of lines."""
     if isinstance(source, list):
         return source
-    p = Path(source)
+    p = Path(access.check_vector_path(source))
     if not p.is_file():
         raise InputError(f"There is no file at {source}.")
     try:

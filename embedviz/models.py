@@ -15,21 +15,31 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from . import access
 from .hidden import HiddenStates, run_batches
-from .tokens import Tokenization, tokenize, vocab_table
+from .tokens import Tokenization, WordSplit, split_words, tokenize, vocab_table
 
 BUNDLED = "bundled: all-MiniLM-L6-v2"
 TUTORIAL_MODEL = "bert-base-uncased"
 SUGGESTED = [BUNDLED, "bert-base-uncased", "bert-base-cased", "distilbert-base-uncased", "roberta-base",
              "sentence-transformers/all-MiniLM-L6-v2"]
 CACHE_SIZE = 512  # per-input results kept per encoder; bounded so a shared server's memory stays flat
+CACHE_BYTES = 256 * 2**20  # ... and by bytes: 512 bert-base results of 512 tokens would be 10 GB
+MAX_NAME_CHARS = 200  # a Hugging Face id is at most 96 characters; folders are checked by access.py
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+FAILURE_MEMORY_S = 600  # a model that failed is not tried again for this long (every click would wait)
+HOW_TO_ADD = ("To make it available: download it once where there is internet (it lands in the Hugging Face "
+              "cache, ~/.cache/huggingface), or save it to a folder and give that folder, or start the app "
+              "with EMBEDVIZ_MODEL set to it.")
 
 Progress = Callable[[float, str], None]
 
@@ -52,6 +62,36 @@ def _hub_cached(repo: str, filename: str) -> str | None:
     except Exception:
         return None
     return hit if isinstance(hit, str) else None
+
+
+def max_models() -> int:
+    """How many encoders stay loaded at once (``EMBEDVIZ_MAX_MODELS``, default 2); the least recently
+    used one is dropped to make room."""
+    try:
+        return max(1, int(os.environ.get("EMBEDVIZ_MAX_MODELS", "2")))
+    except ValueError:
+        return 2
+
+
+def offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip() in ("1", "true", "True") or \
+        os.environ.get("TRANSFORMERS_OFFLINE", "").strip() in ("1", "true", "True")
+
+
+def availability(name: str) -> str | None:
+    """Why ``name`` cannot be loaded here, found without trying: None when it is loaded, bundled, a
+    folder, in the Hugging Face cache, or the hub may be reachable; else the reason in words."""
+    if name in (BUNDLED, "bundled") or _key(name) in _ENCODERS:
+        return None
+    failed = _FAILED.get(name)
+    if failed and time.monotonic() - failed[0] < FAILURE_MEMORY_S:
+        return failed[1]
+    if not HUB_ID.match(name) or _hub_cached(name, "config.json"):
+        return None
+    if offline():
+        return (f"{name} is not on this machine, and this machine is offline (HF_HUB_OFFLINE=1), so it cannot be "
+                f"downloaded. {HOW_TO_ADD}")
+    return None
 
 
 def default_model_name() -> str:
@@ -77,6 +117,9 @@ def _resolve(name: str) -> str:
     name = name.strip()
     if not name:
         raise ModelLoadError("The model name is empty: pick a model or type a Hugging Face id or a folder.")
+    if len(name) > MAX_NAME_CHARS:
+        raise ModelLoadError(f"That model name is {len(name):,} characters long; a Hugging Face id or a folder "
+                             f"here has at most {MAX_NAME_CHARS}.")
     allowed = allowed_models()
     if allowed is not None and name not in allowed:
         raise ModelLoadError(f"This server only offers these models: {', '.join(allowed)}.")
@@ -85,17 +128,32 @@ def _resolve(name: str) -> str:
     if "://" in name or name.lower().startswith(("http:", "https:", "www.")):
         raise ModelLoadError("That looks like a web address. Type a Hugging Face id (like bert-base-uncased) "
                              "or a folder on this machine.")
+    hub_like = HUB_ID.match(name) is not None
+    if access.restricted():
+        # A visitor learns nothing about the server's folders: a name that is not an id the owner allowed
+        # or a plain hub id gets the same answer whether or not such a folder exists.
+        resolved = access.real(name)
+        if not hub_like or (resolved is not None and resolved.exists()):
+            if resolved is None or not access.model_folder_allowed(resolved, allowed):
+                raise ModelLoadError(access.REFUSED_MODEL.format(name=name))
+            return _check_folder(resolved, name)
+        return name
     path = Path(name).expanduser()
-    if path.exists() or name.startswith((".", "/", "~")) or name.count("/") > 1:
-        if not path.is_dir():
-            raise ModelLoadError(f"There is no model folder at {name}.")
-        if not (path / "config.json").is_file():
-            raise ModelLoadError(f"The folder {name} has no config.json, so it is not a model folder.")
-        if not any(path.glob("*.safetensors")):
-            raise ModelLoadError(f"The folder {name} has no .safetensors weights; only safetensors are loaded "
-                                 "(pickled .bin weights can run code).")
-        return str(path)
+    if path.exists() or not hub_like:
+        return _check_folder(path, name)
     return name
+
+
+def _check_folder(path: Path, name: str) -> str:
+    """``path`` if it is a model folder with safetensors weights, else a plain-words refusal."""
+    if not path.is_dir():
+        raise ModelLoadError(f"There is no model folder at {name}.")
+    if not (path / "config.json").is_file():
+        raise ModelLoadError(f"The folder {name} has no config.json, so it is not a model folder.")
+    if not any(path.glob("*.safetensors")):
+        raise ModelLoadError(f"The folder {name} has no .safetensors weights; only safetensors are loaded "
+                             "(pickled .bin weights can run code).")
+    return str(path.resolve())
 
 
 def _check_encoder(config, name: str) -> None:
@@ -140,6 +198,7 @@ class Encoder:
 
     def __init__(self, name: str, source: str, tokenizer, model, device: str):
         self.name, self.source, self.tokenizer, self.model, self.device = name, source, tokenizer, model, device
+        self.memo_key = ("encoder", source)  # memoised results key on this, not on the object: see cache.py
         cfg = model.config
         self.config = cfg
         self.num_layers = int(getattr(cfg, "num_hidden_layers", None) or cfg.n_layers)
@@ -189,6 +248,12 @@ class Encoder:
                 _remember(self._tok_cache, key, hit)
             return hit
 
+    def split_steps(self, text: str) -> tuple[str, list[WordSplit]]:
+        """How the tokenizer cuts ``text`` into words, and WordPiece's steps on each word (see
+        :func:`~embedviz.tokens.split_words`)."""
+        with self.lock:
+            return split_words(self.tokenizer, text)
+
     def hidden_states(self, text: str, pair: str | None = None) -> HiddenStates:
         """Every layer's output for one input: ``.array`` is ``[layers + 1, tokens, hidden]``."""
         return self._hidden([(text, pair)])[0]
@@ -235,11 +300,20 @@ class Encoder:
             return self._vocab_table
 
 
+def _nbytes(value) -> int:
+    arr = getattr(value, "array", None)
+    return int(arr.nbytes) if arr is not None else 0
+
+
 def _remember(cache: OrderedDict, key, value) -> None:
+    """Keep ``value``, dropping the least recently used entries past :data:`CACHE_SIZE` entries or
+    :data:`CACHE_BYTES` bytes of arrays."""
     cache[key] = value
     cache.move_to_end(key)
-    while len(cache) > CACHE_SIZE:
-        cache.popitem(last=False)
+    total = sum(_nbytes(v) for v in cache.values())
+    while len(cache) > 1 and (len(cache) > CACHE_SIZE or total > CACHE_BYTES):
+        _, old = cache.popitem(last=False)
+        total -= _nbytes(old)
 
 
 def _tokenizer_kind(tok) -> str:
@@ -250,57 +324,98 @@ def _tokenizer_kind(tok) -> str:
     return {"WordPiece": "WordPiece", "BPE": "byte-level BPE", "Unigram": "SentencePiece (Unigram)"}.get(model, model)
 
 
-_ENCODERS: dict[str, Encoder] = {}
+_ENCODERS: OrderedDict[str, Encoder] = OrderedDict()  # by _key(name); least recently used first
+_FAILED: dict[str, tuple[float, str]] = {}  # name -> (when, why): not tried again for FAILURE_MEMORY_S
 _LOAD_LOCK = threading.Lock()
+
+
+def _key(name: str) -> str:
+    """One key for every spelling of the same model: ``bundled`` and :data:`BUNDLED`, a folder by its
+    resolved path (``./m``, ``m/`` and a symbolic link to it are one model)."""
+    name = name.strip()
+    if name in ("bundled", BUNDLED):
+        return BUNDLED
+    if HUB_ID.match(name) and not os.path.exists(name):
+        return name
+    r = access.real(name)
+    return str(r) if r is not None else name
 
 
 def load_encoder(name: str | None = None, *, progress: Progress | None = None) -> Encoder:
     """Load an encoder once per process (later calls return the same object).
 
     ``name``: ``None`` for :func:`default_model_name`, :data:`BUNDLED`, a Hugging Face id or a local
-    folder. Raises :class:`ModelLoadError` with a plain-words message when it cannot be loaded.
+    folder. Raises :class:`ModelLoadError` with a plain-words message when it cannot be loaded; a
+    model not available here says so at once, and a failure is remembered for a while. At most
+    :func:`max_models` encoders stay loaded.
     """
     name = (name or default_model_name()).strip()
     if name == "bundled":
         name = BUNDLED
-    if name in _ENCODERS:
-        return _ENCODERS[name]
     source = _resolve(name)
+    key = _key(name)
     with _LOAD_LOCK:
-        if name in _ENCODERS:
-            return _ENCODERS[name]
-        step = progress or (lambda f, m: None)
-        import torch
-        from transformers import AutoConfig, AutoModel, AutoTokenizer
-
+        if key in _ENCODERS:
+            _ENCODERS.move_to_end(key)
+            _trim()
+            return _ENCODERS[key]
+    why = availability(name)
+    if why:
+        raise ModelLoadError(why)
+    with _LOAD_LOCK:
+        if key in _ENCODERS:
+            return _ENCODERS[key]
         try:
-            step(0.1, "Reading the configuration")
-            config = AutoConfig.from_pretrained(source, trust_remote_code=False)
-            _check_encoder(config, name)
-            step(0.3, "Loading the tokenizer")
-            tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
-            if not getattr(tokenizer, "is_fast", False):
-                raise ModelLoadError(f"{name} has no fast tokenizer, which embedviz needs for character spans.")
-            step(0.5, "Loading the weights")
-            model = AutoModel.from_pretrained(source, config=config, trust_remote_code=False, use_safetensors=True)
-        except ModelLoadError:
+            enc = _load(name, source, progress or (lambda f, m: None))
+        except ModelLoadError as e:
+            _FAILED[name] = (time.monotonic(), str(e))
             raise
-        except (OSError, ValueError, KeyError, EnvironmentError) as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            offline = os.environ.get("HF_HUB_OFFLINE") == "1"
-            hint = (" This machine is offline, so only cached models and local folders can be loaded."
-                    if offline else "")
-            raise ModelLoadError(f"Could not load {name!r}: it is not a model we can find or read.{hint} "
-                                 f"(Details: {first[:200]})") from e
-        except Exception as e:  # anything else from a broken model folder
-            raise ModelLoadError(f"Could not load {name!r}: {type(e).__name__}: {str(e)[:200]}") from e
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-        model.to(device).eval()
-        step(1.0, "Ready")
-        enc = Encoder(name, source, tokenizer, model, device)
-        _ENCODERS[name] = enc
+        _FAILED.pop(name, None)
+        _ENCODERS[key] = enc
+        _trim()
         return enc
 
 
+def _trim() -> None:
+    """Drop the least recently used encoders past :func:`max_models` (call with the lock held)."""
+    while len(_ENCODERS) > max_models():
+        _ENCODERS.popitem(last=False)
+
+
+def _load(name: str, source: str, step: Progress) -> Encoder:
+    import torch
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    try:
+        step(0.1, "Reading the configuration")
+        config = AutoConfig.from_pretrained(source, trust_remote_code=False)
+        _check_encoder(config, name)
+        step(0.3, "Loading the tokenizer")
+        tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
+        if not getattr(tokenizer, "is_fast", False):
+            raise ModelLoadError(f"{name} has no fast tokenizer, which embedviz needs for character spans.")
+        step(0.5, "Loading the weights")
+        model = AutoModel.from_pretrained(source, config=config, trust_remote_code=False, use_safetensors=True)
+    except ModelLoadError:
+        raise
+    except (OSError, ValueError, KeyError, EnvironmentError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        hint = " This machine is offline, so only cached models and local folders can be loaded." if offline() else ""
+        raise ModelLoadError(f"Could not load {name!r}: it is not a model we can find or read.{hint} {HOW_TO_ADD} "
+                             f"(Details: {first[:200]})") from e
+    except Exception as e:  # anything else from a broken model folder
+        raise ModelLoadError(f"Could not load {name!r}: {type(e).__name__}: {str(e)[:200]}") from e
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model.to(device).eval()
+    step(1.0, "Ready")
+    return Encoder(name, source, tokenizer, model, device)
+
+
 def loaded_encoders() -> list[str]:
-    return list(_ENCODERS)
+    """The names of the encoders loaded now, least recently used first."""
+    return [e.name for e in _ENCODERS.values()]
+
+
+def is_loaded(name: str) -> bool:
+    """Is ``name`` (under any spelling) loaded now?"""
+    return _key(name) in _ENCODERS

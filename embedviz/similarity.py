@@ -19,6 +19,7 @@ import numpy as np
 
 from .cache import memoize
 from .hidden import WORD_STRATEGIES, HiddenStates, pool, word_vectors
+from .limits import MAX_USES
 from .tokens import InputError
 
 STOPWORDS = set("""a an the and or but of to in on at by for from with as is was were be been are it its this that
@@ -59,6 +60,15 @@ def repeated_words(hs_list: list[HiddenStates], *, min_count: int = 2) -> list[t
                 counts[_norm_word(w)] += 1
     found = [(w, c) for w, c in counts.most_common() if c >= min_count]
     return sorted(found, key=lambda wc: wc[0] in STOPWORDS)
+
+
+def compared_uses(hs_list: list[HiddenStates], word: str) -> tuple[list[Occurrence], str | None]:
+    """The uses of ``word`` to compare pairwise: the first :data:`~embedviz.limits.MAX_USES`, and a
+    note saying so when there were more (pairs grow with the square of the uses)."""
+    occ = occurrences(hs_list, word)
+    if len(occ) <= MAX_USES:
+        return occ, None
+    return occ[:MAX_USES], f"'{word}' is used {len(occ):,} times; comparing the first {MAX_USES} (at most {MAX_USES} uses of a word)."
 
 
 def occurrences(hs_list: list[HiddenStates], word: str) -> list[Occurrence]:
@@ -108,6 +118,7 @@ class LayerSimilarity:
     pairs: list[tuple[int, int]]
     labels: list[str]
     values: np.ndarray
+    note: str | None = None  # set when only the first MAX_USES uses were compared
 
 
 def occurrence_vectors(hs_list: list[HiddenStates], occ: list[Occurrence], *, pieces: str = "mean") -> np.ndarray:
@@ -125,7 +136,7 @@ def layer_similarity(hs_list: list[HiddenStates], word: str, *, pieces: str = "m
     ``(cos - b) / (1 - b)``, so 0 means "as alike as unrelated tokens"; ``centred`` subtracts
     ``mean_vectors`` [layers + 1, hidden] (the average token) before the cosine.
     """
-    occ = occurrences(hs_list, word)
+    occ, note = compared_uses(hs_list, word)
     if not occ:
         raise InputError(f"{word!r} does not occur in the text.")
     if len(occ) < 2:
@@ -144,7 +155,7 @@ def layer_similarity(hs_list: list[HiddenStates], word: str, *, pieces: str = "m
         vals = (vals - baseline[None, :]) / np.maximum(1 - baseline[None, :], 1e-6)
     elif mode not in ("raw", "centred"):
         raise InputError(f"Unknown mode {mode!r}: raw, relative or centred.")
-    return LayerSimilarity(word, occ, pairs, labels, vals)
+    return LayerSimilarity(word, occ, pairs, labels, vals, note)
 
 
 def _pairs(occ: list[Occurrence]) -> tuple[list[tuple[int, int]], list[str]]:
@@ -159,7 +170,7 @@ def _cos(a: np.ndarray, b: np.ndarray) -> float:
 
 def strategy_table(hs_list: list[HiddenStates], word: str, *, pieces: str = "mean") -> tuple[list[str], dict[str, list[float]]]:
     """For each word strategy, the cosine of each pair of uses of ``word``: (pair labels, {strategy: [cos]})."""
-    occ = occurrences(hs_list, word)
+    occ, _ = compared_uses(hs_list, word)
     if len(occ) < 2:
         raise InputError(f"{word!r} needs to occur at least twice.")
     pairs, labels = _pairs(occ)

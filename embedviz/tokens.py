@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .limits import MAX_WORD_CHARS
+
 INVISIBLE = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]+")
 
 
@@ -142,10 +144,13 @@ def wordpiece_steps(vocab: dict[str, int], word: str, *, lowercase: bool = True,
 
     At each position the longest vocabulary entry that starts there is taken (with ``##`` in front
     when it is not the start of the word); ``tried`` counts the candidates checked. If no piece
-    matches, the whole word becomes ``[UNK]``, as in BERT.
+    matches, or the word is longer than BERT reads (:data:`~embedviz.limits.MAX_WORD_CHARS`), the
+    whole word becomes ``[UNK]``, as in BERT.
     """
     if lowercase:
         word = "".join(c for c in unicodedata.normalize("NFD", word.lower()) if unicodedata.category(c) != "Mn")
+    if len(word) > MAX_WORD_CHARS:
+        return [SplitStep(0, unk, "", 0)]
     steps, start = [], 0
     while start < len(word):
         end, tried, piece = len(word), 0, None
@@ -161,6 +166,34 @@ def wordpiece_steps(vocab: dict[str, int], word: str, *, lowercase: bool = True,
         steps.append(SplitStep(start, piece, word[end:], tried))
         start = end
     return steps
+
+
+@dataclass(frozen=True)
+class WordSplit:
+    """One word of a text as the tokenizer's pre-tokenizer cut it, and WordPiece's steps on it."""
+
+    word: str
+    span: tuple[int, int]  # characters of the normalised text
+    steps: list[SplitStep]
+
+
+MAX_SPLIT_CHARS = 1000  # the "how a word splits" box explains a few words, not a document
+
+
+def split_words(tokenizer, text: str) -> tuple[str, list[WordSplit]]:
+    """How ``tokenizer`` splits ``text``: first normalisation (lowercase, accents) and
+    pre-tokenisation (spaces and punctuation), then WordPiece's greedy longest match on each word.
+    Returns (the normalised text, one :class:`WordSplit` per word); the pieces are the tokenizer's own."""
+    text = check_text(text, what="word")
+    if len(text) > MAX_SPLIT_CHARS:
+        raise InputError(f"That is {len(text):,} characters; this explains at most {MAX_SPLIT_CHARS:,} "
+                         "(use the sentence box above for longer text).")
+    backend = tokenizer.backend_tokenizer
+    norm = backend.normalizer.normalize_str(text) if backend.normalizer else text
+    words = backend.pre_tokenizer.pre_tokenize_str(norm) if backend.pre_tokenizer else [(norm, (0, len(norm)))]
+    vocab = tokenizer.get_vocab()
+    unk = tokenizer.unk_token or "[UNK]"
+    return norm, [WordSplit(w, span, wordpiece_steps(vocab, w, lowercase=False, unk=unk)) for w, span in words]
 
 
 UNUSED = re.compile(r"^\[unused\d+\]$|^<unused\d+>$")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cache import memoize
+from .limits import LR_RANGE, MAX_EPOCHS, MAX_GROUP_WORDS, MAX_SKIPGRAM_CHARS, MAX_SKIPGRAM_WORK
 from .tokens import InputError
 from .vectors import StaticVectors
 
@@ -56,13 +57,16 @@ class TrainingResult:
         return float(s[same].mean()) if same.any() else float("nan"), float(s[diff].mean())
 
 
-def check_settings(dim: int, epochs: int, lr: float, *, max_dim: int = 64, max_epochs: int = 5000) -> None:
+def check_settings(dim: int, epochs: int, lr: float, *, max_dim: int = 64, max_epochs: int = MAX_EPOCHS) -> None:
     if not 1 <= dim <= max_dim:
         raise InputError(f"The dimension must be between 1 and {max_dim}; {dim} was asked for.")
     if not 1 <= epochs <= max_epochs:
-        raise InputError(f"Epochs must be between 1 and {max_epochs:,}; {epochs} was asked for.")
-    if not 0 < lr <= 10:
-        raise InputError(f"The learning rate must be above 0 and at most 10; {lr} was asked for.")
+        raise InputError(f"Epochs must be between 1 and {max_epochs:,} (a click here trains for a few seconds at "
+                         f"most); {epochs:,} was asked for.")
+    lo, hi = LR_RANGE
+    if not lo <= lr <= hi:
+        raise InputError(f"The learning rate must be between {lo:g} and {hi:g}: below, nothing moves in a few "
+                         f"thousand epochs; above, training diverges. {lr:g} was asked for.")
 
 
 def parse_groups(text: str) -> list[list[str]]:
@@ -71,6 +75,10 @@ def parse_groups(text: str) -> list[list[str]]:
 
 
 def _check_groups(groups: list[list[str]]) -> None:
+    n = sum(len(g) for g in groups)
+    if n > MAX_GROUP_WORDS:
+        raise InputError(f"{n:,} words is more than the {MAX_GROUP_WORDS} trained live here (training time grows "
+                         "with the square of the words); use fewer.")
     if len(groups) < 2:
         raise InputError("Give at least two groups (one per line), so there is something to tell apart.")
     small = [g[0] for g in groups if len(set(g)) < 2]
@@ -147,6 +155,9 @@ def train_skipgram(text: str, *, dim: int = 8, window: int = 2, epochs: int = 10
     check_settings(dim, epochs, lr, max_dim=300)
     if not 1 <= window <= 10:
         raise InputError("The window must be between 1 and 10 words.")
+    if len(text or "") > MAX_SKIPGRAM_CHARS:
+        raise InputError(f"That text is {len(text):,} characters; a model trained live here takes at most "
+                         f"{MAX_SKIPGRAM_CHARS:,}.")
     toks = tokenize_corpus(text or "")
     counts = Counter(toks)
     vocab = sorted(w for w, c in counts.items() if c >= min_count)
@@ -162,6 +173,12 @@ def train_skipgram(text: str, *, dim: int = 8, window: int = 2, epochs: int = 10
             if j != i:
                 centre.append(c)
                 context.append(ids[j])
+    work = len(centre) * len(vocab) * dim * epochs
+    if work > MAX_SKIPGRAM_WORK:
+        most = max(1, MAX_SKIPGRAM_WORK // max(len(centre) * len(vocab) * dim, 1))
+        raise InputError(f"{len(centre):,} (word, neighbour) pairs x {len(vocab):,} words x {dim} dimensions x "
+                         f"{epochs:,} epochs is more work than one click may take here; with this text and "
+                         f"dimension, at most {most:,} epochs.")
     x, y = torch.tensor(centre), torch.tensor(context)
     torch.manual_seed(random_state)
     emb = torch.nn.Embedding(len(vocab), dim)

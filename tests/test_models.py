@@ -130,7 +130,7 @@ def test_plan_batches_is_least_cost():
 @pytest.mark.parametrize("name, words", [
     ("http://example.com/model", "web address"),
     ("/nonexistent/folder/model", "no model folder"),
-    ("no-such-org/no-such-model-xyz", "Could not load"),
+    ("no-such-org/no-such-model-xyz", "not on this machine, and this machine is offline"),
     ("", "empty"),
 ])
 def test_bad_model_names_give_plain_messages(name, words):
@@ -187,3 +187,68 @@ def test_backend_never_imports_streamlit():
     for p in (Path(ev.__file__).parent).glob("*.py"):
         src = p.read_text()
         assert "import streamlit" not in src and "from streamlit" not in src, p
+
+
+def test_one_model_under_many_spellings_and_at_most_n_loaded(tmp_path, monkeypatch, enc):
+    import os
+    import shutil
+
+    dest = tmp_path / "copy"
+    shutil.copytree(ev.models.bundled_model_path(), dest)
+    os.symlink(dest, tmp_path / "link")
+    monkeypatch.chdir(tmp_path)
+    first = ev.load_encoder(str(dest))
+    for spelling in [str(dest) + "/", "copy", "./copy", "../" + tmp_path.name + "/copy", str(tmp_path / "link")]:
+        assert ev.load_encoder(spelling) is first, spelling
+    monkeypatch.setenv("EMBEDVIZ_MAX_MODELS", "1")
+    ev.load_encoder(ev.BUNDLED)  # the least recently used (the copy) makes room
+    assert not ev.model_is_loaded(str(dest)) and ev.model_is_loaded("bundled")
+
+
+def test_a_model_that_is_not_here_says_so_at_once_and_how_to_add_it(monkeypatch):
+    calls = []
+    monkeypatch.setattr(ev.models, "_load", lambda *a: calls.append(a))
+    assert ev.model_availability("bert-large-cased") is not None  # offline, not in the cache
+    with pytest.raises(ev.ModelLoadError, match="offline .* Hugging Face cache.*EMBEDVIZ_MODEL"):
+        ev.load_encoder("bert-large-cased")
+    assert calls == []  # decided without trying to load
+    assert ev.model_availability(ev.BUNDLED) is None
+
+
+def test_a_failed_model_is_not_tried_again(tmp_path, monkeypatch):
+    (tmp_path / "config.json").write_text("{ this is not json")
+    (tmp_path / "model.safetensors").write_bytes(b"x")
+    with pytest.raises(ev.ModelLoadError):
+        ev.load_encoder(str(tmp_path))
+    monkeypatch.setattr(ev.models, "_load", lambda *a: pytest.fail("tried again"))
+    with pytest.raises(ev.ModelLoadError):
+        ev.load_encoder(str(tmp_path))
+    assert ev.model_availability(str(tmp_path)) is not None
+
+
+def test_result_cache_is_bounded_in_bytes(enc, monkeypatch):
+    enc.clear_cache()
+    one = enc.hidden_states("A sentence of moderate length for the cache test.").array.nbytes
+    monkeypatch.setattr(ev.models, "CACHE_BYTES", one * 3)
+    for i in range(10):
+        enc.hidden_states(f"A sentence of moderate length for the cache test number {i}.")
+    assert sum(h.array.nbytes for h in enc._cache.values()) <= one * 4 and len(enc._cache) < 10
+    enc.clear_cache()
+
+
+def test_an_evicted_model_is_freed(tmp_path, monkeypatch, enc):
+    import gc
+    import shutil
+    import weakref
+
+    dest = tmp_path / "copy2"
+    shutil.copytree(ev.models.bundled_model_path(), dest)
+    other = ev.load_encoder(str(dest))
+    ev.load_vectors("encoder", encoder=other)  # memoised results must not keep it alive
+    ev.reference_baseline(other)
+    ref = weakref.ref(other)
+    del other
+    monkeypatch.setenv("EMBEDVIZ_MAX_MODELS", "1")
+    ev.load_encoder(ev.BUNDLED)
+    gc.collect()
+    assert ref() is None

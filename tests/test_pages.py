@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import embedviz as ev
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["app.py"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
 
@@ -144,8 +146,10 @@ def test_static_vectors_benchmarks_tab(enc):
     assert "input embeddings" in text and "answered 19,486" not in text  # the score follows the source
 
 
-def test_static_vectors_from_a_file(enc, tmp_path, small_vectors):
+def test_static_vectors_from_a_file(enc, tmp_path, small_vectors, monkeypatch):
     from embedviz.vector_files import write_glove
+
+    monkeypatch.setenv("EMBEDVIZ_VECTOR_DIRS", str(tmp_path))
 
     words, m = small_vectors
     p = tmp_path / "mini.txt"
@@ -193,8 +197,21 @@ def test_bad_model_keeps_the_active_one(enc):
     at = run("app_pages/1_Tokens.py")
     at.selectbox(key="model").set_value("Other: type a Hugging Face id or a folder").run()
     at.text_input(key="model_id").input("no-such-org/no-such-model").run()
-    assert any("Could not load" in e.value for e in at.error)
+    assert any("not on this machine" in e.value and "Still using" in e.value for e in at.error)
     assert not at.exception and at.dataframe
+
+
+def test_a_model_not_available_here_is_marked_and_the_picker_goes_back(enc):
+    at = run("app_pages/1_Tokens.py")
+    picker = at.selectbox(key="model")
+    assert "bert-base-uncased (not available here)" in picker.options
+    picker.set_value("bert-base-uncased").run()
+    ok_errors = [e.value for e in at.error]
+    assert any("bert\\-base\\-uncased is not on this machine" in e and "EMBEDVIZ\\_MODEL" in e for e in ok_errors), ok_errors
+    assert at.selectbox(key="model").value == ev.BUNDLED  # back on the model that works
+    assert not at.exception and at.dataframe
+    at.text_area(key="text").input("Another sentence.").run()  # the next click does not retry the bad model
+    assert not at.error and at.selectbox(key="model").value == ev.BUNDLED
 
 
 def test_markdown_in_user_words_is_shown_literally(enc):

@@ -9,7 +9,6 @@ import logging
 import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -32,6 +31,7 @@ def esc(text: object) -> str:
 
 def page(title: str, intro: str) -> ev.Encoder:
     """Page set-up: title, a line of explanation, and the sidebar; returns the active encoder."""
+    ev.serve_visitors()  # from here on, files and model folders come only from places the owner named
     st.set_page_config(page_title=f"{title} · embedviz", layout="wide")
     st.title(title)
     st.caption(intro)
@@ -39,24 +39,30 @@ def page(title: str, intro: str) -> ev.Encoder:
 
 
 def sidebar() -> ev.Encoder:
-    """Model picker and the active model's facts. A model that fails to load leaves the previous one active."""
+    """Model picker and the active model's facts. The list marks models not available here; one that
+    fails to load says why, and the picker goes back to the model that worked."""
     allowed = ev.allowed_models()
     default = ev.default_model_name()
     options = list(dict.fromkeys([default] + (allowed if allowed is not None else ev.SUGGESTED)))
     if allowed is None:
         options.append(OTHER)
+    if "_model_fallback" in st.session_state:  # set before the picker exists: widgets cannot change after
+        st.session_state["model"] = st.session_state.pop("_model_fallback")
     with st.sidebar:
         st.subheader("Encoder")
-        choice = st.selectbox("Model", options, key="model", bind="query-params",
+        choice = st.selectbox("Model", options, key="model", bind="query-params", format_func=_model_label,
                               help="The bundled model works offline. Others load from the Hugging Face "
                                    "cache, the Hub when online, or a local folder.")
+        for message in st.session_state.pop("_model_errors", []):
+            st.error(esc(message))
         name = choice
         if choice == OTHER:
             name = st.text_input("Hugging Face id or model folder", key="model_id", bind="query-params",
                                  placeholder="bert-base-uncased or /path/to/model").strip()
-        enc = _load(name) if name else None
+        prev = st.session_state.get("active_model", default)
+        enc = _load(name, prev, back=choice != OTHER and prev in options) if name else None
         if enc is None:
-            enc = _load(st.session_state.get("active_model", default)) or ev.load_encoder(ev.BUNDLED)
+            enc = _load(prev, None, back=False) or ev.load_encoder(ev.BUNDLED)
         st.session_state["active_model"] = enc.name
         facts = enc.facts()
         st.caption("Active model: " + esc(facts.pop("model")))
@@ -65,19 +71,28 @@ def sidebar() -> ev.Encoder:
     return enc
 
 
-def _load(name: str) -> ev.Encoder | None:
-    if name in ev.models.loaded_encoders():
+def _model_label(name: str) -> str:
+    return name if name == OTHER or ev.model_availability(name) is None else f"{name} (not available here)"
+
+
+def _load(name: str, prev: str | None, *, back: bool) -> ev.Encoder | None:
+    """The encoder ``name``, loaded with a progress bar; on failure the reason, and None. With
+    ``back``, the picker is set back to ``prev`` and the page reruns, the reason kept for it."""
+    if ev.model_is_loaded(name):
         return ev.load_encoder(name)
     bar = st.progress(0.0, text=f"Loading {name}")
     try:
-        enc = ev.load_encoder(name, progress=lambda f, m: bar.progress(f, text=m))
+        return ev.load_encoder(name, progress=lambda f, m: bar.progress(f, text=m))
     except ev.ModelLoadError as e:
-        bar.empty()
-        prev = st.session_state.get("active_model")
-        st.error(esc(f"{e}" + (f" Still using {prev}." if prev else "")))
+        message = f"{e}" + (f" Still using {prev}." if prev and prev != name else "")
+        if back:
+            st.session_state["_model_errors"] = [message]
+            st.session_state["_model_fallback"] = prev
+            st.rerun()
+        st.error(esc(message))
         return None
-    bar.empty()
-    return enc
+    finally:
+        bar.empty()
 
 
 def example_picker(examples: dict[str, str], *, target: str = "text", key: str = "example") -> None:
@@ -189,9 +204,6 @@ def _chosen_vectors(kind: str, enc: ev.Encoder) -> ev.StaticVectors | None:
         if not path:
             st.info("Type the path of a vector file on this machine.")
             return None
-        if not _allowed_path(path):
-            st.error("This server only reads vector files from its configured folders.")
-            return None
         return _guarded(lambda progress: ev.load_vectors(path, progress=progress))
     if kind == VECTOR_SOURCES[3]:
         up = st.file_uploader("GloVe / word2vec file", type=None, key="vec_upload")
@@ -235,11 +247,3 @@ def _guarded(load: Callable) -> ev.StaticVectors | None:
         return None
     finally:
         bar.empty()
-
-
-def _allowed_path(path: str) -> bool:
-    dirs = [d for d in os.environ.get("EMBEDVIZ_VECTOR_DIRS", "").split(os.pathsep) if d]
-    if not dirs:
-        return True
-    real = Path(path).expanduser().resolve()
-    return any(real.is_relative_to(Path(d).expanduser().resolve()) for d in dirs)
