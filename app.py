@@ -67,4 +67,7 @@ vecs.analogy("man", "king", "woman")          # [('queen', 0.50), ...]"""
 nav = st.navigation([st.Page(home, title="Home", icon=":material/home:", default=True)]
                    + [st.Page(path, title=title, icon=icon, url_path=Path(path).stem.split("_", 1)[1])
                       for path, title, icon in PAGES])
-nav.run()
+try:
+    nav.run()
+finally:
+    ui.report_ignored_url()

@@ -20,8 +20,13 @@ with tab_groups:
                                key="groups", bind="query-params", height=100)
     c = st.columns(4)
     dim = c[0].radio("Dimensions", [2, 3], index=1, horizontal=True, key="dim", bind="query-params")
-    epochs = c[1].number_input("Epochs", 0, 100_000, 300, step=50, key="epochs", bind="query-params")
-    lr = c[2].number_input("Learning rate", -10.0, 100.0, 0.05, step=0.01, format="%.3f", key="lr", bind="query-params")
+    lo, hi = ev.limits.LR_RANGE
+    epochs = c[1].number_input("Epochs", 1, ev.limits.MAX_EPOCHS, 300, step=50, key="epochs", bind="query-params",
+                               help=f"At most {ev.limits.MAX_EPOCHS:,}: the nine words settle in a few hundred, and "
+                                    "a click here trains for a few seconds at most.")
+    lr = c[2].number_input("Learning rate", lo, hi, 0.05, step=0.01, format="%.4f", key="lr", bind="query-params",
+                           help=f"Between {lo:g} and {hi:g}: below, nothing moves in a few thousand epochs; above, "
+                                "Adam overshoots and the loss diverges.")
     seed = c[3].number_input("Seed", 0, 10_000, 0, key="seed", bind="query-params")
     res = ui.keep_last("train", lambda: ev.train_embeddings(ev.parse_groups(groups_text), dim=int(dim), epochs=int(epochs),
                                                             lr=float(lr), random_state=int(seed)))
@@ -49,11 +54,12 @@ word2vec's skip-gram does exactly this with real neighbours in running text, ove
 a few hundred dimensions; GloVe reaches similar vectors by fitting the counts of which words appear together.""")
 
 with tab_text:
-    corpus = st.text_area("Paste some text", value=ex.SKIPGRAM_TEXT, key="corpus", height=180)
+    corpus = st.text_area("Paste some text", value=ex.SKIPGRAM_TEXT, key="corpus", height=180,
+                          max_chars=ev.limits.MAX_SKIPGRAM_CHARS)
     c = st.columns(4)
     sdim = c[0].number_input("Dimensions", 1, 300, 8, key="sg_dim", bind="query-params")
     window = c[1].number_input("Window", 1, 10, 2, key="sg_window", bind="query-params")
-    sepochs = c[2].number_input("Epochs", 1, 2000, 150, key="sg_epochs", bind="query-params")
+    sepochs = c[2].number_input("Epochs", 1, ev.limits.MAX_EPOCHS, 150, key="sg_epochs", bind="query-params")
     probe = c[3].text_input("Neighbours of", value="cat", key="sg_word", bind="query-params")
     sg = ui.keep_last("skipgram", lambda: ev.train_skipgram(corpus, dim=int(sdim), window=int(window), epochs=int(sepochs),
                                                            lr=0.02, random_state=0))

@@ -186,9 +186,8 @@ def test_train_page(enc):
     within, across = float(at.metric[1].value), float(at.metric[2].value)
     assert within > across
     assert len(spec(at)["frames"]) > 10
-    at.number_input(key="lr").set_value(-1.0).run()
-    assert any("learning rate" in w.value for w in at.warning) and at.get("plotly_chart")
-    at.number_input(key="lr").set_value(0.05).run()
+    lr = at.number_input(key="lr")
+    assert (lr.min, lr.max) == ev.limits.LR_RANGE and at.number_input(key="epochs").max == ev.limits.MAX_EPOCHS
     at.text_area(key="groups").input("car, bike\ncar, dog").run()
     assert any("'car' is in group 1 and group 2" in w.value for w in at.warning)
 
@@ -243,3 +242,27 @@ def test_projection_bad_request_keeps_the_picture(enc):
     at.text_input(key="words").input("king").run()  # one point: PCA cannot draw it
     assert any("at least two points" in w.value for w in at.warning)
     assert sum(len(values(t["x"])) for t in spec(at)["data"]) == 21  # the three groups are still shown
+
+
+@pytest.mark.parametrize("page, params, expect", [
+    ("app_pages/3_Context.py", {"layer": "1e9", "mode": "bogus"}, ["layer=1e9 (showing 6)", "mode=bogus (showing raw)"]),
+    ("app_pages/7_Train.py", {"epochs": "5000", "lr": "NaN"}, ["epochs=5000", "lr=NaN"]),
+    ("app_pages/6_Projections.py", {"method": "magic", "dims": "7"}, ["method=magic", "dims=7"]),
+])
+def test_bad_link_values_are_reported_not_silently_replaced(enc, page, params, expect):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page(str(ROOT / page))
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    text = " ".join(w.value.replace("\\", "") for w in at.warning)
+    assert "Ignored from the link" in text and all(e in text for e in expect), text
+
+
+def test_good_link_values_raise_no_warning(enc):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page(str(ROOT / "app_pages/3_Context.py"))
+    at.query_params.update({"layer": "3", "mode": "relative", "text": "bank bank"})
+    at.run()
+    assert not any("Ignored" in w.value for w in at.warning) and not at.exception

@@ -35,7 +35,47 @@ def page(title: str, intro: str) -> ev.Encoder:
     st.set_page_config(page_title=f"{title} · embedviz", layout="wide")
     st.title(title)
     st.caption(intro)
+    if st.session_state.get("_url_page") != title:  # a page opened from a link: check what the link asked
+        st.session_state["_url_page"] = title
+        st.session_state["_url_asked"] = {k: st.query_params.get_all(k) for k in st.query_params}
+        st.session_state["_url_slot"] = st.empty()
     return sidebar()
+
+
+def report_ignored_url() -> None:
+    """Say which values of the link this page could not use (out of range, unknown, not a number),
+    instead of replacing them silently; called once the page has drawn its widgets."""
+    asked = st.session_state.pop("_url_asked", None)
+    slot = st.session_state.pop("_url_slot", None)
+    if not asked or slot is None:
+        return
+    ignored = []
+    for key, raw in asked.items():
+        now = st.query_params.get_all(key)
+        if key.startswith("embed") or now == raw or _same(raw, st.session_state.get(key)):
+            continue
+        what = ", ".join(raw) if raw else "(empty)"
+        shown = f"showing {st.session_state[key]}" if key in st.session_state else "no such setting here"
+        ignored.append(f"{key}={what[:60]} ({shown})")
+    if ignored:
+        slot.warning(esc("Ignored from the link, as not a value this page offers: " + ", ".join(ignored) + "."))
+
+
+def _same(raw: list[str], value) -> bool:
+    """Does the URL's ``raw`` text say ``value`` (a link value that is the default is dropped from the URL)?"""
+    if value is None or not raw:
+        return False
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value] == raw
+    text = raw[-1]
+    if isinstance(value, bool):
+        return text.lower() in ("true", "1") if value else text.lower() in ("false", "0")
+    if isinstance(value, (int, float)):
+        try:
+            return float(text) == float(value)
+        except ValueError:
+            return False
+    return str(value).lower() == text.lower()
 
 
 def sidebar() -> ev.Encoder:
