@@ -10,6 +10,7 @@ key made of the file's identity; cache files are written atomically.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -17,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import urllib.request
 import zipfile
 from collections.abc import Callable
@@ -130,6 +132,8 @@ def read_cached(path: Path, *, key: str | None = None, progress: Progress | None
             meta = json.loads(wjs.read_text())
             m = np.load(npy, mmap_mode="r")
             if m.ndim == 2 and m.shape[0] == len(meta["words"]) and m.dtype == np.float32:
+                with contextlib.suppress(OSError):
+                    os.utime(wjs)  # recently used: the cache trims the others first
                 step(1.0, "Done")
                 return meta["words"], m, meta.get("notes", []), True
         except Exception:
@@ -141,7 +145,47 @@ def read_cached(path: Path, *, key: str | None = None, progress: Progress | None
             atomic_write(wjs, lambda f: f.write(json.dumps({"words": words, "notes": notes}).encode()))
         except OSError:
             notes.append("Could not write the on-disk cache; the next load will parse the file again.")
+        trim_cache(keep=(npy, wjs))
     return words, m, notes, False
+
+
+def cache_limit_bytes() -> int:
+    """How much disk the parsed-vector cache may take (``EMBEDVIZ_CACHE_MB``, default 4,096 MB)."""
+    try:
+        return int(float(os.environ.get("EMBEDVIZ_CACHE_MB", "4096")) * 2**20)
+    except ValueError:
+        return 4096 * 2**20
+
+
+def trim_cache(*, keep: tuple[Path, ...] = (), stale_tmp_s: float = 3600) -> None:
+    """Hold the cache under :func:`cache_limit_bytes`: drop the least recently used parsed tables
+    (a table and its word list go together), and temporary files a killed write left behind."""
+    folder = cache_dir() / "vectors"
+    if not folder.is_dir():
+        return
+    now = time.time()
+    for d in (folder, cache_dir() / "tmp"):
+        for p in d.glob("*.tmp") if d == folder else d.glob("*"):
+            with contextlib.suppress(OSError):
+                if now - p.stat().st_mtime > stale_tmp_s:
+                    p.unlink()
+    entries: dict[str, list[Path]] = {}
+    for p in folder.iterdir():
+        if p.suffix in (".npy", ".json"):
+            entries.setdefault(p.name.split(".")[0], []).append(p)
+
+    def used(files: list[Path]) -> float:
+        return max(f.stat().st_mtime for f in files)
+
+    total = sum(f.stat().st_size for fs in entries.values() for f in fs)
+    for _, files in sorted(entries.items(), key=lambda kv: used(kv[1])):
+        if total <= cache_limit_bytes():
+            break
+        if any(f in keep for f in files):
+            continue
+        for f in files:
+            total -= f.stat().st_size
+            f.unlink(missing_ok=True)
 
 
 def read_upload(name: str, data: bytes, *, progress: Progress | None = None) -> tuple[list[str], np.ndarray, list[str]]:

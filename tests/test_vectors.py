@@ -196,3 +196,29 @@ def test_uploads_are_parsed_then_dropped(tmp_path, monkeypatch, small_vectors):
         ev.upload_vectors("nothing.txt", b"")
     files = sorted(p.relative_to(tmp_path / "cache").as_posix() for p in (tmp_path / "cache").rglob("*") if p.is_file())
     assert len(files) == 2 and all(f.startswith("vectors/upload-") for f in files)  # no raw upload, no temp file
+
+
+def test_the_cache_folder_is_bounded_and_cleans_up(tmp_path, monkeypatch, small_vectors):
+    import os
+    import time
+
+    from embedviz import vector_files
+
+    monkeypatch.setenv("EMBEDVIZ_CACHE", str(tmp_path / "cache"))
+    words, m = small_vectors
+    one = None
+    for i in range(5):
+        p = tmp_path / f"v{i}.txt"
+        write_glove(p, words, m * (i + 1))
+        ev.load_vectors(p)
+        if one is None:
+            one = sum(f.stat().st_size for f in (tmp_path / "cache" / "vectors").iterdir())
+            monkeypatch.setenv("EMBEDVIZ_CACHE_MB", str(one * 2.5 / 2**20))  # room for two tables
+        time.sleep(0.01)
+    left = sorted(f.name for f in (tmp_path / "cache" / "vectors").iterdir())
+    assert len(left) == 4  # the two most recently used tables, each a .npy and a .words.json
+    stale = tmp_path / "cache" / "vectors" / "x.npy123.tmp"
+    stale.write_bytes(b"half a file")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    vector_files.trim_cache()
+    assert not stale.exists()
