@@ -86,18 +86,23 @@ if tab_bench.open is not False:  # scored only when the tab is open; results are
 
     def score():
         if qfile is None:
-            return "the Google analogy set", ev.evaluate_analogies(vecs, restrict_vocab=int(restrict))
-        if qfile.size > QUESTION_LIMIT_MB * 1e6:
+            lines, name = None, "the Google analogy set"
+        elif qfile.size > QUESTION_LIMIT_MB * 1e6:
             raise ev.InputError(f"That file is over {QUESTION_LIMIT_MB} MB; the Google set is 0.6 MB.")
+        else:
+            try:
+                lines, name = qfile.getvalue().decode("utf-8").splitlines(), qfile.name
+            except UnicodeDecodeError:
+                raise ev.InputError(f"{qfile.name} is not UTF-8 text.") from None
+        bar = st.progress(0.0, text="Scoring every question (a few seconds, once per set of vectors)")
         try:
-            lines = qfile.getvalue().decode("utf-8").splitlines()
-        except UnicodeDecodeError:
-            raise ev.InputError(f"{qfile.name} is not UTF-8 text.") from None
-        return qfile.name, ev.evaluate_analogies(vecs, lines, restrict_vocab=int(restrict))
+            return vecs.source, name, ev.evaluate_analogies(vecs, lines, restrict_vocab=int(restrict),
+                                                            progress=lambda f, m: bar.progress(f, text=m))
+        finally:
+            bar.empty()
 
     with tab_bench:
-        with st.spinner("Scoring every question (a few seconds, once per set of vectors)…"):
-            bench = ui.keep_last("bench", lambda: (vecs.source, *score()))
+        bench = ui.keep_last("bench", score)
         if bench is not None:
             source, qname, res = bench
             st.markdown(ui.esc(f"{source} on {qname}: ") + f"**{ui.esc(res.summary())}**")

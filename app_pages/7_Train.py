@@ -28,8 +28,8 @@ with tab_groups:
                            help=f"Between {lo:g} and {hi:g}: below, nothing moves in a few thousand epochs; above, "
                                 "Adam overshoots and the loss diverges.")
     seed = c[3].number_input("Seed", 0, 10_000, 0, key="seed", bind="query-params")
-    res = ui.keep_last("train", lambda: ev.train_embeddings(ev.parse_groups(groups_text), dim=int(dim), epochs=int(epochs),
-                                                            lr=float(lr), random_state=int(seed)))
+    res = ui.keep_last("train", ui.with_progress("Training", lambda step: ev.train_embeddings(
+        ev.parse_groups(groups_text), dim=int(dim), epochs=int(epochs), lr=float(lr), random_state=int(seed), progress=step)))
     if res is not None:
         within, across = res.within_across()
         m = st.columns(3)
@@ -61,8 +61,8 @@ with tab_text:
     window = c[1].number_input("Window", 1, 10, 2, key="sg_window", bind="query-params")
     sepochs = c[2].number_input("Epochs", 1, ev.limits.MAX_EPOCHS, 150, key="sg_epochs", bind="query-params")
     probe = c[3].text_input("Neighbours of", value="cat", key="sg_word", bind="query-params")
-    sg = ui.keep_last("skipgram", lambda: ev.train_skipgram(corpus, dim=int(sdim), window=int(window), epochs=int(sepochs),
-                                                           lr=0.02, random_state=0))
+    sg = ui.keep_last("skipgram", ui.with_progress("Training", lambda step: ev.train_skipgram(
+        corpus, dim=int(sdim), window=int(window), epochs=int(sepochs), lr=0.02, random_state=0, progress=step)))
     if sg is not None:
         st.caption(f"{len(sg.vectors):,} different words, {sg.n_tokens:,} tokens, {sg.n_pairs:,} (word, neighbour) pairs. "
                    f"Loss {sg.losses[0]:.2f} -> {sg.losses[-1]:.2f}.")

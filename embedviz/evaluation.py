@@ -23,6 +23,7 @@ import numpy as np
 from . import access
 from .cache import memoize
 from .tokens import InputError
+from .vector_files import Progress
 from .vectors import StaticVectors
 
 DATA = Path(__file__).parent / "data"
@@ -92,10 +93,12 @@ def _read_lines(source: str | os.PathLike | list[str]) -> list[str]:
 
 @memoize(maxsize=8)  # scoring 400,000 words takes seconds; every session asking again gets it at once
 def evaluate_analogies(vectors: StaticVectors, questions: str | os.PathLike | list[str] | None = None, *,
-                       restrict_vocab: int = 300_000, case_insensitive: bool = True) -> AnalogyResult:
+                       restrict_vocab: int = 300_000, case_insensitive: bool = True,
+                       progress: Progress | None = None) -> AnalogyResult:
     """Score ``vectors`` on analogy questions in the ``questions-words.txt`` format (``: section``
     lines, then ``a b c expected`` lines), with 3CosAdd, exactly as gensim does. ``questions``: a
-    file, its lines, or None for the Google analogy set."""
+    file, its lines, or None for the Google analogy set. ``progress(fraction, message)`` is called
+    between blocks of the vocabulary (an app can stop the work there)."""
     if questions is None:
         questions = benchmark_file("questions-words.txt")
     ok_words = vectors.words[:restrict_vocab]
@@ -125,7 +128,7 @@ def evaluate_analogies(vectors: StaticVectors, questions: str | os.PathLike | li
         raise InputError("The file has no ': section' lines; is it a questions-words.txt style file?")
     unit = vectors.unit[: len(ok_words)]
     abc = np.array([q[1:4] for q in asked], dtype=np.int64).reshape(-1, 3)
-    best = _best_answers(unit, abc)
+    best = _best_answers(unit, abc, progress=progress)
     for q, (ia, ib, ic), idx in zip(asked, abc, best):
         sec, _, _, _, (a, b, c, expected) = q
         predicted = norm(ok_words[idx])
@@ -147,7 +150,8 @@ def evaluate_analogies(vectors: StaticVectors, questions: str | os.PathLike | li
     return AnalogyResult(total_c / total if total else 0.0, used, skipped, len(asked) + skipped)
 
 
-def _best_answers(unit: np.ndarray, abc: np.ndarray, *, block: int = BLOCK) -> np.ndarray:
+def _best_answers(unit: np.ndarray, abc: np.ndarray, *, block: int = BLOCK,
+                  progress: Progress | None = None) -> np.ndarray:
     """For each question (a, b, c) (rows of ``abc``), the index of the word x, not a, b or c, with
     the highest ``cos(x, b) - cos(x, a) + cos(x, c)``: the ranking of gensim's 3CosAdd.
 
@@ -171,6 +175,8 @@ def _best_answers(unit: np.ndarray, abc: np.ndarray, *, block: int = BLOCK) -> n
     groups = [(order[bounds[p]:bounds[p + 1]], ra, rb) for p, (ra, rb) in enumerate(pairs)]
     for lo in range(0, unit.shape[0], block):
         hi = min(lo + block, unit.shape[0])
+        if progress:
+            progress(lo / unit.shape[0], f"Scored {n:,} questions against {lo:,} of {unit.shape[0]:,} words")
         sims = q_unit @ unit[lo:hi].T  # [distinct question words, block]
         for members, ra, rb in groups:
             scores = sims[rows[members, 2]]

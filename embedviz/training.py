@@ -21,6 +21,7 @@ import numpy as np
 from .cache import memoize
 from .limits import LR_RANGE, MAX_EPOCHS, MAX_GROUP_WORDS, MAX_SKIPGRAM_CHARS, MAX_SKIPGRAM_WORK
 from .tokens import InputError
+from .vector_files import Progress
 from .vectors import StaticVectors
 
 TUTORIAL_GROUPS = [["car", "bike", "plane"], ["cat", "dog", "bird"], ["orange", "apple", "grape"]]
@@ -69,6 +70,11 @@ def check_settings(dim: int, epochs: int, lr: float, *, max_dim: int = 64, max_e
                          f"thousand epochs; above, training diverges. {lr:g} was asked for.")
 
 
+def _report(progress: Progress | None, epoch: int, epochs: int) -> None:
+    if progress and epoch % max(1, epochs // 20) == 0:
+        progress(epoch / epochs, f"Epoch {epoch:,} of {epochs:,}")
+
+
 def parse_groups(text: str) -> list[list[str]]:
     """One group per line, words separated by commas or spaces; empty lines skipped."""
     return [g for g in ([w for w in re.split(r"[,\s]+", line.strip().lower()) if w] for line in text.splitlines()) if g]
@@ -94,9 +100,10 @@ def _check_groups(groups: list[list[str]]) -> None:
 
 @memoize(maxsize=32)
 def train_embeddings(groups: list[list[str]], *, dim: int = 3, epochs: int = 300, lr: float = 0.05,
-                     random_state: int = 0, n_snapshots: int = 30) -> TrainingResult:
+                     random_state: int = 0, n_snapshots: int = 30, progress: Progress | None = None) -> TrainingResult:
     """Train the tutorial's Embedding + Linear model to predict, from each word, the other words of
-    its group (full-batch Adam, cross-entropy). Deterministic for a given ``random_state``."""
+    its group (full-batch Adam, cross-entropy). Deterministic for a given ``random_state``.
+    ``progress(fraction, message)`` is called every few epochs (an app can stop the work there)."""
     import torch
 
     check_settings(dim, epochs, lr)
@@ -124,6 +131,7 @@ def train_embeddings(groups: list[list[str]], *, dim: int = 3, epochs: int = 300
             snap_epochs.append(epoch)
         if epoch == epochs:
             break
+        _report(progress, epoch, epochs)
         opt.zero_grad()
         loss = loss_fn(lin(emb(x)), y)
         loss.backward()
@@ -147,7 +155,7 @@ def tokenize_corpus(text: str) -> list[str]:
 
 @memoize(maxsize=32)
 def train_skipgram(text: str, *, dim: int = 8, window: int = 2, epochs: int = 100, lr: float = 0.02,
-                   min_count: int = 1, random_state: int = 0) -> SkipGramResult:
+                   min_count: int = 1, random_state: int = 0, progress: Progress | None = None) -> SkipGramResult:
     """A small skip-gram model on pasted text: each word predicts the words within ``window`` of
     it (full softmax: the vocabulary is small). Returns the learned vectors as :class:`StaticVectors`."""
     import torch
@@ -186,7 +194,8 @@ def train_skipgram(text: str, *, dim: int = 8, window: int = 2, epochs: int = 10
     opt = torch.optim.Adam(list(emb.parameters()) + list(out.parameters()), lr=lr)
     loss_fn = torch.nn.CrossEntropyLoss()
     losses = []
-    for _ in range(epochs):
+    for epoch in range(epochs):
+        _report(progress, epoch, epochs)
         opt.zero_grad()
         loss = loss_fn(out(emb(x)), y)
         loss.backward()

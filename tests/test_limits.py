@@ -49,3 +49,27 @@ def test_skipgram_text_and_work_are_bounded():
     text = (ex.SKIPGRAM_TEXT + " ") * 30
     with pytest.raises(ev.InputError, match="more work than one click may take here; .* at most [0-9,]+ epochs"):
         ev.train_skipgram(text, dim=300, epochs=2000)
+
+
+class Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize("run", [
+    lambda step: ev.train_embeddings([["car", "bike"], ["cat", "dog"]], epochs=2000, random_state=7, progress=step),
+    lambda step: ev.train_skipgram("the cat sat on the mat and the dog sat on the log " * 5, epochs=2000, random_state=7,
+                                   progress=step),
+    lambda step: ev.evaluate_analogies(ev.load_vectors(), restrict_vocab=123_456, progress=step),
+])
+def test_long_work_stops_at_its_next_progress_report(run):
+    """Streamlit stops a run by raising from the next progress update (a new click, a closed tab)."""
+    calls = []
+
+    def step(fraction, message):
+        calls.append(fraction)
+        if len(calls) == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        run(step)
+    assert calls[0] == 0 and 0 < calls[1] < 0.2

@@ -143,6 +143,19 @@ def example_picker(examples: dict[str, str], *, target: str = "text", key: str =
     st.selectbox("Start from an example", list(examples), key=key, on_change=use)
 
 
+def with_progress(text: str, compute: Callable[[Callable[[float, str], None]], object]) -> Callable[[], object]:
+    """``compute(progress)`` as a no-argument function that shows a progress bar while it runs. The
+    bar is also where a long step stops: Streamlit ends a run at its next update when the visitor
+    clicks again or leaves."""
+    def run():
+        bar = st.progress(0.0, text=text)
+        try:
+            return compute(lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        finally:
+            bar.empty()
+    return run
+
+
 def keep_last(key: str, compute: Callable[[], object]):
     """Run ``compute``; on bad input show the reason and return the last good result for ``key``
     (None when there is none). No traceback reaches the page."""
@@ -279,11 +292,8 @@ def _chosen_vectors(kind: str, enc: ev.Encoder) -> ev.StaticVectors | None:
 
 def _guarded(load: Callable) -> ev.StaticVectors | None:
     """Run ``load(progress)`` with a progress bar; a file that fails says why, in words."""
-    bar = st.progress(0.0, text="Reading vectors")
     try:
-        return load(lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        return with_progress("Reading vectors", load)()
     except ev.InputError as e:
         st.error(esc(e))
         return None
-    finally:
-        bar.empty()
