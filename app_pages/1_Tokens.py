@@ -11,8 +11,7 @@ enc = ui.page("Tokens", "How BERT reads text: [CLS] and [SEP], WordPiece pieces,
 
 EXAMPLES = {"The tutorial's first sentence": ex.EMBEDDINGS_SENTENCE, "The three banks": ex.BANK_SENTENCE}
 
-ui.example_picker(EXAMPLES, key="tok_example")
-text = st.text_area("Sentence", value=ex.EMBEDDINGS_SENTENCE, key="text", bind="query-params", height=80)
+text = ui.text_box("Sentence", key="tokens_text", examples=EXAMPLES, height=80)
 two = st.toggle("Add a second sentence (segment 1)", key="two", bind="query-params")
 pair = st.text_input("Second sentence", value=ex.PAIR[1], key="pair", bind="query-params") if two else None
 

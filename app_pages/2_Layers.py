@@ -11,7 +11,7 @@ from embedviz import plots
 
 enc = ui.page("Layers", "What the encoder computes: one vector per token at every layer, from the embeddings up.")
 
-text = st.text_area("Sentence", value=ex.BANK_SENTENCE, key="text", bind="query-params", height=80)
+text = ui.text_box("Sentence", key="layers_text", examples={"The three banks": ex.BANK_SENTENCE}, height=80)
 hs = ui.keep_last("layers", lambda: enc.hidden_states(text))
 if hs is None:
     st.stop()

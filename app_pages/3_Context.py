@@ -13,8 +13,7 @@ enc = ui.page("Context", "Where two uses of a word drift apart, layer by layer, 
 EXAMPLES = {"The three banks": ex.BANK_SENTENCE, "The bat pair": "\n".join(ex.BAT_SENTENCES),
             "Bank in six sentences": "\n".join(ex.BANK_SENSES)}
 
-ui.example_picker(EXAMPLES, key="ctx_example")
-text = st.text_area("Sentences, one per line", value=ex.BANK_SENTENCE, key="text", bind="query-params", height=110)
+text = ui.text_box("Sentences, one per line", key="context_text", examples=EXAMPLES, height=110)
 sentences, cut = ui.lines(text, limit=50)
 if cut:
     st.info(cut)

@@ -11,8 +11,8 @@ from embedviz import plots
 
 enc = ui.page("Sentences", "One vector per sentence: which sentences the model thinks say the same thing.")
 
-text = st.text_area("Sentences, one per line", value="\n".join(ex.SENTENCES), key="text", bind="query-params",
-                    height=160)
+text = ui.text_box("Sentences, one per line", key="sentences_text", examples={"Questions": "\n".join(ex.SENTENCES)},
+                   height=160)
 strategy = st.selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
                         key="strategy", bind="query-params")
 if strategy == "model" and not enc.pooling:

@@ -12,6 +12,7 @@ from embedviz import plots
 
 enc = ui.page("Static vectors", "One fixed vector per word, whatever the context: GloVe, word2vec, or BERT's own "
                                 "input-embedding table.")
+ui.take_example({"king - man + woman": {"a": "man", "b": "king", "c": "woman", "expr": "king - man + woman"}})
 vecs = ui.vector_source(enc)
 st.caption(ui.esc(" ".join([f"Using {vecs.source}."] + vecs.notes)))
 

@@ -12,6 +12,8 @@ from embedviz import plots
 enc = ui.page("Projections", "Related words cluster: hundreds of dimensions squeezed into a picture you can read.")
 
 KINDS = ["Static words", "Tokens in context", "A token's path through the layers"]
+ui.take_example({"vehicles, pets, fruits": {"kind": KINDS[0], "method": "pca", "dims": 2, "groups": ex.DEFAULT_GROUPS,
+                                            "words": "", "top_n": 0}})
 kind = st.radio("Show", KINDS, horizontal=True, key="kind", bind="query-params")
 c = st.columns(5)
 method = c[0].radio("Method", ["pca", "tsne"], format_func={"pca": "PCA", "tsne": "t-SNE"}.get, key="method",
@@ -37,8 +39,8 @@ if kind == KINDS[0]:
         st.warning(ui.esc(f"Not in {vecs.source}, left out: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else "")))
     labels, hover = words, {"group": color}
 else:
-    default = "\n".join(ex.BANK_SENSES)
-    text = st.text_area("Sentences, one per line", value=default, key="text", bind="query-params", height=140)
+    text = ui.text_box("Sentences, one per line", key="proj_text", height=140,
+                       examples={"Bank in six sentences": "\n".join(ex.BANK_SENSES), "The bat pair": "\n".join(ex.BAT_SENTENCES)})
     sentences, cut = ui.lines(text, limit=100)
     if cut:
         st.info(cut)

@@ -16,8 +16,8 @@ ui.page("Train your own", "An nn.Embedding lookup table and a Linear layer learn
 tab_groups, tab_text = st.tabs(["Word groups (the tutorial)", "Your own text (skip-gram)"], key="tab",
                                bind="query-params")
 with tab_groups:
-    groups_text = st.text_area("Groups, one per line", value="\n".join(", ".join(g) for g in TUTORIAL_GROUPS),
-                               key="groups", bind="query-params", height=100)
+    groups_text = ui.text_box("Groups, one per line", key="groups", height=100,
+                              examples={"The tutorial's nine words": "\n".join(", ".join(g) for g in TUTORIAL_GROUPS)})
     c = st.columns(4)
     dim = c[0].radio("Dimensions", [2, 3], index=1, horizontal=True, key="dim", bind="query-params")
     lo, hi = ev.limits.LR_RANGE
@@ -54,8 +54,8 @@ word2vec's skip-gram does exactly this with real neighbours in running text, ove
 a few hundred dimensions; GloVe reaches similar vectors by fitting the counts of which words appear together.""")
 
 with tab_text:
-    corpus = st.text_area("Paste some text", value=ex.SKIPGRAM_TEXT, key="corpus", height=180,
-                          max_chars=ev.limits.MAX_SKIPGRAM_CHARS)
+    corpus = ui.text_box("Paste some text", key="corpus", examples={"A few paragraphs": ex.SKIPGRAM_TEXT}, height=180,
+                         max_chars=ev.limits.MAX_SKIPGRAM_CHARS)
     c = st.columns(4)
     sdim = c[0].number_input("Dimensions", 1, 300, 8, key="sg_dim", bind="query-params")
     window = c[1].number_input("Window", 1, 10, 2, key="sg_window", bind="query-params")

@@ -7,6 +7,7 @@ Loopback only; bounded: SESSIONS x ROUNDS submissions, each with a 90 s timeout.
 Usage: python benchmarks/load_test.py [SESSIONS] [ROUNDS]"""
 
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -18,7 +19,7 @@ import urllib.request
 
 from _common import ROOT
 
-SESSIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 6
+SESSIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 8
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 8
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WORDS = "bank river money fish vault robber bat cave baseball apple court tennis judge spring season coil".split()
@@ -31,7 +32,8 @@ def start_server():
     log = open(ROOT / "benchmarks" / "data" / "load_test_server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=dict(os.environ, HF_HUB_OFFLINE="1"), stdout=log, stderr=subprocess.STDOUT)
+                            cwd=ROOT, env=dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_LOG_TIMES="1"),
+                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -104,18 +106,27 @@ if __name__ == "__main__":
     proc, url, log = start_server()
     try:
         solo, solo_err = run(url, 1, ROUNDS)
+        mark = len(open(log).read())  # the server's lines after this are the many-session part's
         many, many_err = run(url, SESSIONS, ROUNDS)
         peak = peak_rss_mb(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
     text = open(log).read()
+    def server_times(t):
+        return [float(x) for x in re.findall(r"embedviz-rerun page=.* seconds=([0-9.]+)", t)]
+
+    server_solo, server_many = server_times(text[:mark]), server_times(text[mark:])
     print(f"one session: {len(solo)} submissions, p50 {statistics.median(solo):.2f} s, p95 {pct(solo, .95):.2f} s, "
           f"errors {len(solo_err)}")
     print(f"{SESSIONS} sessions at once: {len(many)} submissions, p50 {statistics.median(many):.2f} s, "
           f"p95 {pct(many, .95):.2f} s, errors {len(many_err)}")
     for e in (solo_err + many_err)[:10]:
         print("  ", e)
+    for name, xs in (("one session", server_solo), (f"{SESSIONS} sessions", server_many)):
+        if xs:
+            print(f"server time per script run, from its own log, {name}: {len(xs)} runs, p50 {statistics.median(xs):.2f} s, "
+                  f"p95 {pct(xs, .95):.2f} s")
     print(f"server: peak memory {peak:,.0f} MB; 'Already borrowed' {text.count('Already borrowed')}; "
           f"tracebacks {text.count('Traceback')}")
     print(f"p50 ratio, {SESSIONS} sessions against one session alone: {statistics.median(many) / statistics.median(solo):.2f}x slower")

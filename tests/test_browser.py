@@ -158,9 +158,9 @@ def test_a_copied_link_reopens_the_same_picture(server, page):
     area.fill("A bat flew out of the cave.\nHe swung the baseball bat.")
     area.press("Control+Enter")
     settle(page)
-    page.wait_for_function("location.search.includes('text=')", timeout=30_000)
+    page.wait_for_function("location.search.includes('context_text=')", timeout=30_000)
     link = page.url
-    assert "bat" in link
+    assert "bat" in link and "context_text=" in link
     fresh = page.context.new_page()
     fresh.goto(link, timeout=120_000)
     fresh.wait_for_selector(".js-plotly-plot", timeout=120_000)
@@ -254,3 +254,50 @@ def test_the_vector_source_holds_from_page_to_page(server, page):
     settle(page)
     assert "tiny.txt (6 words" in sidebar_source(page)
     assert_clean(page)
+
+
+def type_into(pg, locator, text):
+    locator.fill(text)
+    locator.press("Control+Enter" if locator.evaluate("e => e.tagName") == "TEXTAREA" else "Enter")
+    settle(pg)
+
+
+def test_the_tour_shows_its_example_after_the_visitor_typed(server, page):
+    page.goto(f"{server}/Tokens", timeout=120_000)
+    page.wait_for_selector(".ev-chip", timeout=120_000)
+    settle(page)
+    type_into(page, page.locator("[data-testid='stMain'] textarea").first, "My own words about cats.")
+    page.wait_for_selector(".ev-chip:text-is('cats')", timeout=60_000)
+    page.goto(f"{server}/Static_vectors?tab=Analogies", timeout=120_000)
+    page.wait_for_selector("text=3CosAdd", timeout=120_000)
+    settle(page)
+    type_into(page, page.get_by_label("c", exact=True), "girl")
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Home").click()
+    settle(page)
+    page.get_by_text("1. Tokens").click()
+    page.wait_for_selector(".ev-chip:text-is('##bed')", timeout=120_000)  # the step's own sentence, not the typed one
+    settle(page)
+    assert page.locator(".ev-chip:text-is('cats')").count() == 0
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Home").click()
+    settle(page)
+    page.get_by_text("5. king - man + woman").click()
+    page.wait_for_selector("text=3CosAdd", timeout=120_000)
+    settle(page)
+    assert page.get_by_label("c", exact=True).input_value() == "woman"
+    assert "queen" in page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer']", has_text="::").first.inner_text()
+    assert_clean(page)
+
+
+def test_an_example_button_restores_its_text_after_editing(server, page):
+    page.goto(f"{server}/Context", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(page)
+    page.get_by_role("button", name="The bat pair").click()
+    settle(page)
+    area = page.locator("[data-testid='stMain'] textarea").first
+    assert "bat" in area.input_value()
+    type_into(page, area, area.input_value() + "\nA bank by the river.")
+    page.get_by_role("button", name="The bat pair").click()  # the same example again: exactly its text
+    settle(page)
+    assert "river" not in area.input_value() and "baseball" in area.input_value()
+    page.locator(".js-plotly-plot", has_text="bat (flew) ~ bat (baseball)").first.wait_for(timeout=60_000)

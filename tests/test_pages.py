@@ -55,7 +55,7 @@ def test_tokens_page(enc):
     assert "##bed" in chips and "[CLS]" in chips
     table = at.dataframe[0].value
     assert list(table["token"][7:11]) == ["em", "##bed", "##ding", "##s"]
-    at.text_area(key="text").input("The bank robber was seen fishing on the river bank.").run()
+    at.text_area(key="tokens_text").input("The bank robber was seen fishing on the river bank.").run()
     assert list(at.dataframe[0].value["token"])[1:3] == ["the", "bank"]
     at.toggle(key="two").set_value(True).run()
     assert set(at.dataframe[0].value["segment"]) == {0, 1}
@@ -64,7 +64,7 @@ def test_tokens_page(enc):
 @pytest.mark.parametrize("bad, expect", [("", "empty"), ("\u200b\u200b", "invisible")])
 def test_tokens_bad_input_keeps_the_last_result(enc, bad, expect):
     at = run("app_pages/1_Tokens.py")
-    at.text_area(key="text").input(bad).run()
+    at.text_area(key="tokens_text").input(bad).run()
     ok(at)
     assert any(expect in w.value for w in at.warning)
     assert "##bed" in "".join(m.value for m in at.markdown if "ev-chip" in m.value)
@@ -72,9 +72,9 @@ def test_tokens_bad_input_keeps_the_last_result(enc, bad, expect):
 
 def test_tokens_long_and_html_text(enc):
     at = run("app_pages/1_Tokens.py")
-    at.text_area(key="text").input("word " * 700).run()
+    at.text_area(key="tokens_text").input("word " * 700).run()
     assert any("cut to the first 512" in w.value for w in at.warning)
-    at.text_area(key="text").input('<img src=x onerror=alert(1)> <script>alert(2)</script> **bold**').run()
+    at.text_area(key="tokens_text").input('<img src=x onerror=alert(1)> <script>alert(2)</script> **bold**').run()
     ok(at)
     chips = "".join(m.value for m in at.markdown if "ev-chip" in m.value)
     assert "<img" not in chips and "<script" not in chips and "&lt;" in chips
@@ -90,7 +90,7 @@ def test_layers_page(enc):
     assert len(before) == 384
     at.slider(key="layer").set_value(0).run()
     assert values(spec(at)["data"][0]["x"]) != before
-    at.text_area(key="text").input("   ").run()
+    at.text_area(key="layers_text").input("   ").run()
     assert at.warning and at.metric[1].value == "22"
 
 
@@ -99,10 +99,10 @@ def test_context_page(enc):
     ok(at)
     heat = spec(at)["data"][0]
     assert heat["y"][0] == "bank (vault) ~ bank (robber)" and len(heat["x"]) == 7
-    at.text_area(key="text").input("A bat flew out of the cave.\nHe swung the baseball bat.").run()
+    at.text_area(key="context_text").input("A bat flew out of the cave.\nHe swung the baseball bat.").run()
     ok(at)
     assert spec(at)["data"][0]["y"] == ["bat (flew) ~ bat (baseball)"]
-    at.text_area(key="text").input("Nothing repeats in this line.").run()
+    at.text_area(key="context_text").input("Nothing repeats in this line.").run()
     assert any("No word occurs twice" in w.value for w in at.warning)
     assert spec(at)["data"][0]["y"] == ["bat (flew) ~ bat (baseball)"]
     at.radio(key="mode").set_value("relative").run()
@@ -114,7 +114,7 @@ def test_sentences_page(enc):
     ok(at)
     ranked = spec(at, 1)["data"][0]["y"]
     assert ranked[0].startswith(("1.", "2."))  # the password / login questions
-    at.text_area(key="text").input("Only one sentence.").run()
+    at.text_area(key="sentences_text").input("Only one sentence.").run()
     assert any("at least 2 sentences" in w.value for w in at.warning)
     assert at.get("plotly_chart")
 
@@ -209,7 +209,7 @@ def test_a_model_not_available_here_is_marked_and_the_picker_goes_back(enc):
     assert any("bert\\-base\\-uncased is not on this machine" in e and "EMBEDVIZ\\_MODEL" in e for e in ok_errors), ok_errors
     assert at.selectbox(key="model").value == ev.BUNDLED  # back on the model that works
     assert not at.exception and at.dataframe
-    at.text_area(key="text").input("Another sentence.").run()  # the next click does not retry the bad model
+    at.text_area(key="tokens_text").input("Another sentence.").run()  # the next click does not retry the bad model
     assert not at.error and at.selectbox(key="model").value == ev.BUNDLED
 
 
@@ -263,6 +263,6 @@ def test_bad_link_values_are_reported_not_silently_replaced(enc, page, params, e
 def test_good_link_values_raise_no_warning(enc):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page(str(ROOT / "app_pages/3_Context.py"))
-    at.query_params.update({"layer": "3", "mode": "relative", "text": "bank bank"})
+    at.query_params.update({"layer": "3", "mode": "relative", "context_text": "bank bank"})
     at.run()
     assert not any("Ignored" in w.value for w in at.warning) and not at.exception

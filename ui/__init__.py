@@ -42,6 +42,13 @@ def page(title: str, intro: str) -> ev.Encoder:
     return sidebar()
 
 
+def log_rerun(page_title: str, seconds: float) -> None:
+    """One line per script run in the server's log, with ``EMBEDVIZ_LOG_TIMES=1``: the server-side time
+    that a load test reports apart from the browsers' own time."""
+    if os.environ.get("EMBEDVIZ_LOG_TIMES"):
+        print(f"embedviz-rerun page={page_title!r} seconds={seconds:.4f}", flush=True)
+
+
 def report_ignored_url() -> None:
     """Say which values of the link this page could not use (out of range, unknown, not a number),
     instead of replacing them silently; called once the page has drawn its widgets."""
@@ -135,12 +142,38 @@ def _load(name: str, prev: str | None, *, back: bool) -> ev.Encoder | None:
         bar.empty()
 
 
-def example_picker(examples: dict[str, str], *, target: str = "text", key: str = "example") -> None:
-    """A select box of named examples that, when changed, puts the chosen text into widget ``target``."""
-    def use():
-        st.session_state[target] = examples[st.session_state[key]]
+def take_example(examples: dict[str, dict[str, object]]) -> None:
+    """When the link names one of ``examples`` (``?example=NAME``, as the tour's steps do), set the
+    widgets it lists, whatever was typed before; call before those widgets are drawn."""
+    asked = st.query_params.get("example")
+    if asked in examples:
+        st.session_state.update(examples[asked])
+        del st.query_params["example"]
 
-    st.selectbox("Start from an example", list(examples), key=key, on_change=use)
+
+URL_TEXT_LIMIT = 4000  # characters of typed text a link carries; past it, links stay short and say so
+
+
+def text_box(label: str, *, key: str, examples: dict[str, str], height: int = 100, max_chars: int | None = None) -> str:
+    """A text area that starts on the first of ``examples``, with a button per example. An example
+    always shows exactly its text, however the box was edited: a button, or a link (a tour step)
+    naming it with ``?example=NAME``. The text is in the URL for sharing, unless it is too long
+    for a link, which the page then says."""
+    take_example({name: {key: text} for name, text in examples.items()})
+    if len(examples) > 1:
+        cols = st.columns(len(examples) + 1)
+        cols[0].caption("Examples:")
+        for col, (name, text) in zip(cols[1:], examples.items()):
+            col.button(name, key=f"{key}_ex_{name}", on_click=st.session_state.__setitem__, args=(key, text),
+                       width="stretch")
+    if key not in st.session_state:  # the first example, unless the link says otherwise
+        st.session_state[key] = next(iter(examples.values()))
+    long = len(st.session_state[key]) > URL_TEXT_LIMIT
+    text = st.text_area(label, key=key, bind=None if long else "query-params", height=height, max_chars=max_chars)
+    if len(text) > URL_TEXT_LIMIT:
+        st.caption(f"This text is {len(text):,} characters, too long to share in a link (at most "
+                   f"{URL_TEXT_LIMIT:,}): a copied link opens this page on its first example.")
+    return text
 
 
 def with_progress(text: str, compute: Callable[[Callable[[float, str], None]], object]) -> Callable[[], object]:
