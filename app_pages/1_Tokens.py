@@ -15,7 +15,7 @@ text = ui.text_box("Sentence", key="tokens_text", examples=EXAMPLES, height=80)
 two = st.toggle("Add a second sentence (segment 1)", key="two", bind="query-params")
 pair = st.text_input("Second sentence", value=ex.PAIR[1], key="pair", bind="query-params") if two else None
 
-tok = ui.keep_last("tokens", lambda: enc.tokenize(text, pair))
+tok = ui.keep_last("tokens", lambda: enc.tokenize(text, pair), about=text)
 if tok is not None:
     if tok.truncated:
         st.warning(ui.esc(f"The text makes {tok.n_tokens_untruncated:,} tokens; {enc.name} reads at most "

@@ -12,7 +12,7 @@ from embedviz import plots
 enc = ui.page("Layers", "What the encoder computes: one vector per token at every layer, from the embeddings up.")
 
 text = ui.text_box("Sentence", key="layers_text", examples={"The three banks": ex.BANK_SENTENCE}, height=80)
-hs = ui.keep_last("layers", lambda: enc.hidden_states(text))
+hs = ui.keep_last("layers", lambda: enc.hidden_states(text), about=text)
 if hs is None:
     st.stop()
 if hs.tokenization.truncated:
@@ -24,15 +24,15 @@ c[0].metric("layers + 1", n_l, help="Index 0 is the embedding layer's output; 1.
 c[1].metric("tokens", n_t)
 c[2].metric("hidden size", n_h)
 c[3].metric("values", f"{hs.array.size:,}")
-st.markdown(f"**{hs.describe()}.** The tutorial's bert-base-uncased gives 13 x 22 x 768 = 219,648 for the same sentence.")
+same = hs.tokenization.text.strip() == ex.BANK_SENTENCE
+st.markdown(f"**{ui.esc(hs.describe())}.**" + (" The tutorial's bert-base-uncased gives 13 x 22 x 768 = 219,648 for this "
+                                               "same sentence." if same else ""))
 
-labels = [f"{i}: {t}" for i, t in enumerate(hs.tokens)]
+labels = [f"{i}: {t}" for i, t in enumerate(hs.tokens)]  # the picker's values name this text's own tokens
 left, right = st.columns(2)
-default_tok = min(5, n_t - 1)
-token = left.selectbox("Token", range(n_t), index=default_tok, format_func=lambda i: labels[i], key="token",
-                       bind="query-params")
+picked = left.selectbox("Token", labels, index=min(5, n_t - 1), key="token", bind="query-params")
 layer = right.slider("Layer", 0, n_l - 1, min(5, n_l - 1), key="layer", bind="query-params")
-token = min(int(token), n_t - 1)
+token = labels.index(picked) if picked in labels else min(5, n_t - 1)
 vec = hs.array[layer, token]
 ui.chart(plots.histogram_figure(vec, title=f"Values of '{hs.tokens[token]}' at layer {layer} ({n_h} values, 200 bins)"),
          key="histogram", data=pd.DataFrame({"value": vec}),

@@ -1,5 +1,6 @@
 """Context: the same word gets a different vector in a different sentence (tutorial 3.3-3.5, 4.2-4.3)."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -28,7 +29,7 @@ def compute():
     return hs, rep
 
 
-res = ui.keep_last("context", compute)
+res = ui.keep_last("context", compute, about=text)
 if res is None:
     st.stop()
 hs_list, rep = res
@@ -59,19 +60,20 @@ if ls is not None:
     ui.chart(plots.lines_figure(series, title="The same numbers as lines", xtitle="layer", ytitle="cosine",
                                 dashed={"unrelated tokens (baseline)"}), key="layer_similarity_lines",
              data=pd.DataFrame(series, index=layers).T)
-with st.expander("Why raw BERT similarities all look high, and what the baseline is", expanded=False):
-    st.markdown(f"""Contextual vectors do not spread evenly in all directions: they share a common direction
-(and a few huge 'rogue' dimensions), so even unrelated tokens can score a high cosine. The dashed line is the mean
-cosine of tokens from {len(ex.REFERENCE_SENTENCES)} unrelated reference sentences ({base.n_tokens} tokens) at
-each layer. A 0.89 means little if unrelated tokens score 0.85 at that layer. **relative** rescales each layer so 0
-is that baseline and 1 is identical; **centred** subtracts the average token vector before comparing.""")
+    st.info(f"""**Reading these numbers.** Contextual vectors do not spread evenly in all directions: they share a
+common direction (and a few huge 'rogue' dimensions), so even unrelated tokens score a high raw cosine. The dashed line is
+the mean cosine of tokens from {len(ex.REFERENCE_SENTENCES)} unrelated reference sentences ({base.n_tokens} tokens) at each
+layer for {ui.esc(enc.name)}: a cosine means something only above it. **relative** rescales each layer so 0 is that baseline
+and 1 is identical; **centred** subtracts the average token vector first. What counts as "similar" is this model's, not a
+universal scale.""")
 
 st.header("Every token against every other, at one layer")
 s_idx = 0
-if len(hs_list) > 1:
-    s_idx = st.selectbox("Sentence", range(len(hs_list)), format_func=lambda i: hs_list[i].tokenization.text[:80],
-                         key="sent", bind="query-params")
-hs = hs_list[min(s_idx, len(hs_list) - 1)]
+if len(hs_list) > 1:  # the picker's values are the sentences themselves, so it never names a sentence gone
+    names = [f"{i + 1}. {h.tokenization.text[:80]}" for i, h in enumerate(hs_list)]
+    picked = st.selectbox("Sentence", names, key="sent", bind="query-params")
+    s_idx = names.index(picked) if picked in names else 0
+hs = hs_list[s_idx]
 layer = st.slider("Layer", 0, hs.num_layers, hs.num_layers, key="layer", bind="query-params")
 toks = [f"{i}:{t}" for i, t in enumerate(hs.tokens)]
 sim = ev.cos_sim(hs.array[layer])
@@ -83,6 +85,13 @@ labels, table = ev.strategy_table(hs_list, word, pieces=pieces) if ls is not Non
 if table:
     df = pd.DataFrame({ev.WORD_STRATEGIES[k]: v for k, v in table.items()}, index=labels).T.round(3)
     st.dataframe(df, width="stretch")
+    uv = ev.use_vectors(hs_list, word, pieces=pieces)
+    st.markdown(ui.esc(f"What each strategy builds for '{uv.label}'") + (ui.esc(
+        f", a word WordPiece splits into {' '.join(uv.pieces)}: one vector per piece, then the {ev.PIECE_POOLING[pieces]} "
+        "(the tutorial's way for a word not in the vocabulary)") if len(uv.pieces) > 1 else "") + ":")
+    st.dataframe(pd.DataFrame([{"strategy": ev.WORD_STRATEGIES[k], "pieces x values": " x ".join(map(str, uv.piece_vectors[k].shape)),
+                                "word vector": f"{v.shape[0]:,} values", "first values": np.array2string(v[:6], precision=2)}
+                               for k, v in uv.vectors.items()]), hide_index=True, width="stretch")
     st.caption("Each cell: the cosine of two uses of the word, with word vectors built by that strategy (raw cosine). "
                "The tutorial, on bert-base-uncased with 'sum of the last four layers', finds 0.94 for the same "
                "meaning against 0.69 for a different one; compare the rows here for this model.")

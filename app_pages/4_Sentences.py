@@ -15,6 +15,10 @@ text = ui.text_box("Sentences, one per line", key="sentences_text", examples={"Q
                    height=160)
 strategy = st.selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
                         key="strategy", bind="query-params")
+if strategy == "cls":
+    st.info("The BERT tutorial's caveat: [CLS] is a sentence vector only for a model trained to make it one (by "
+            "fine-tuning on a sentence task). In a model not trained for it, [CLS] mostly reflects the sentence's "
+            "form, and the mean of a layer usually ranks sentences better; compare the rows of the table below.")
 if strategy == "model" and not enc.pooling:
     st.caption(ui.esc(f"{enc.name} has no sentence-transformers pooling of its own; this is the mean of the last layer."))
 sentences, cut = ui.lines(text, limit=100)
@@ -64,6 +68,9 @@ if scores is not None:
              key="search", data=pd.DataFrame({"sentence": [shown[i] for i in order], "score": s[order]}))
     best = pd.DataFrame({ev.SENTENCE_STRATEGIES[k]: [shown[int(np.argmax(v))], round(float(np.max(v)), 3)]
                          for k, v in scores.items()}, index=["best match", "score"]).T
-    st.markdown("**Every strategy's best match.** Strategies disagree more than you might expect; the model's own "
-                "pooling is what a sentence-embedding model was trained for.")
+    n_best = len({int(np.argmax(v)) for v in scores.values()})
+    st.markdown("**Every strategy's best match.** " + (
+        "Here every strategy picks the same sentence." if n_best == 1 else
+        f"Here the strategies pick {n_best} different sentences.") + " The model's own pooling is what a "
+        "sentence-embedding model was trained for.")
     st.dataframe(best, width="stretch")

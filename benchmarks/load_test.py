@@ -1,6 +1,7 @@
 """Several people at once: N Chromium sessions against one `streamlit run app.py` on 127.0.0.1, each
-typing different sentences into the Context and Tokens pages. Reports p50 / p95 time from submit
-to a finished rerun, page errors, "Already borrowed" and tracebacks in the server log, and the
+typing different sentences into the Context and Tokens pages at once (they open the pages a few
+at a time, as people arrive, then all type). Reports p50 / p95 time from submit to a finished
+rerun in the browser and the server's own time per script run (from its log), page errors, "Already borrowed" and tracebacks in the server log, and the
 server's peak memory. Baseline: the same submissions from one session alone.
 
 Loopback only; bounded: SESSIONS x ROUNDS submissions, each with a 90 s timeout.
@@ -54,7 +55,9 @@ def peak_rss_mb(pid):
     return float("nan")
 
 
-def session(url, k, rounds, times, errors):
+def session(url, k, rounds, times, errors, opening, ready):
+    """One visitor: open the page (a few at a time, as people arrive), wait until everyone is in, then
+    type a new sentence each round, alternating Context and Tokens."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -62,13 +65,15 @@ def session(url, k, rounds, times, errors):
                               "--disable-background-networking", "--disable-component-update", "--no-first-run"])
         pg = b.new_page()
         try:
+            with opening:
+                for page in ("Tokens", "Context"):
+                    pg.goto(f"{url}/{page}", timeout=180_000)
+                    pg.wait_for_selector("[data-testid='stMain'] textarea", timeout=180_000)
+            ready.wait(timeout=600)
             for r in range(rounds):
                 page = ("Context", "Tokens")[r % 2]
-                if r < 2:
-                    pg.goto(f"{url}/{page}", timeout=90_000)
-                    pg.wait_for_selector("[data-testid='stMain'] textarea", timeout=90_000)
-                elif not pg.url.split("?")[0].endswith(page):
-                    pg.goto(f"{url}/{page}", timeout=90_000)
+                if not pg.url.split("?")[0].endswith(page):
+                    pg.locator("[data-testid='stSidebarNav']").get_by_role("link", name=page).click()
                     pg.wait_for_selector("[data-testid='stMain'] textarea", timeout=90_000)
                 w = WORDS[(k + r) % len(WORDS)]
                 text = f"Session {k} round {r}: the {w} by the {w} was not the {w} we saw."
@@ -88,11 +93,12 @@ def session(url, k, rounds, times, errors):
 
 def run(url, n, rounds):
     times, errors = [], []
-    threads = [threading.Thread(target=session, args=(url, k, rounds, times, errors)) for k in range(n)]
+    opening, ready = threading.Semaphore(2), threading.Barrier(n)
+    threads = [threading.Thread(target=session, args=(url, k, rounds, times, errors, opening, ready)) for k in range(n)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=600)
+        t.join(timeout=900)
     return times, errors
 
 

@@ -52,6 +52,7 @@ from .similarity import (
     reference_baseline,
     repeated_words,
     strategy_table,
+    use_vectors,
 )
 from .tokens import InputError, Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
 from .training import TrainingResult, parse_groups, train_embeddings, train_skipgram
@@ -75,5 +76,5 @@ __all__ = [
     "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
-    "trustworthiness", "vocab_table", "word_vectors", "wordpiece_steps",
+    "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
 ]

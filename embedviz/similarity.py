@@ -182,6 +182,31 @@ def strategy_table(hs_list: list[HiddenStates], word: str, *, pieces: str = "mea
 
 
 @dataclass(frozen=True)
+class UseVectors:
+    """What each word strategy builds for one use of a word: ``pieces`` names its tokens (one, or
+    several ``##`` pieces); ``piece_vectors[strategy]`` is ``[pieces, dim]`` and ``vectors[strategy]``
+    is the word's vector ``[dim]``, its pieces pooled (``dim`` is 4 x hidden for concatenation)."""
+
+    label: str
+    pieces: list[str]
+    piece_vectors: dict[str, np.ndarray]
+    vectors: dict[str, np.ndarray]
+
+
+def use_vectors(hs_list: list[HiddenStates], word: str, *, use: int = 0, pieces: str = "mean") -> UseVectors:
+    """Every strategy's vector for use number ``use`` of ``word``: the tutorial's concatenation and
+    sum of the last four layers as actual vectors, and an out-of-vocabulary word built from its pieces."""
+    occ = occurrences(hs_list, word)
+    if not occ:
+        raise InputError(f"{word!r} does not occur in the text.")
+    o = occ[min(use, len(occ) - 1)]
+    hs = hs_list[o.sentence]
+    idx = list(o.token_indices)
+    per_piece = {k: word_vectors(hs, k)[idx] for k in WORD_STRATEGIES}
+    return UseVectors(o.label, [hs.tokens[i] for i in idx], per_piece, {k: pool(v, pieces) for k, v in per_piece.items()})
+
+
+@dataclass(frozen=True)
 class Baseline:
     """What "unrelated" scores: ``mean_cos[l]`` is the mean cosine of tokens from different reference
     sentences at layer l; ``mean_vector[l]`` the average token vector, for mean-centring."""

@@ -189,22 +189,30 @@ def with_progress(text: str, compute: Callable[[Callable[[float, str], None]], o
     return run
 
 
-def keep_last(key: str, compute: Callable[[], object]):
+def keep_last(key: str, compute: Callable[[], object], *, about: str | None = None):
     """Run ``compute``; on bad input show the reason and return the last good result for ``key``
-    (None when there is none). No traceback reaches the page."""
+    (None when there is none), saying which input that result belongs to (``about``: a few words
+    naming the input, such as the text). No traceback reaches the page."""
     store = st.session_state.setdefault("_last_good", {})
     try:
         result = compute()
     except FRIENDLY as e:
         st.warning(esc(e))
-        if key in store:
-            st.caption("Still showing the last result that worked.")
-        return store.get(key)
+        return _last(store, key)
     except Exception as e:  # a bug: log it for us, tell the person in words
         log.exception("while computing %s", key)
-        st.error(f"Something went wrong ({type(e).__name__}). The last result that worked stays below.")
-        return store.get(key)
-    store[key] = result
+        st.error(f"Something went wrong ({type(e).__name__}).")
+        return _last(store, key)
+    store[key] = (result, about)
+    return result
+
+
+def _last(store: dict, key: str):
+    if key not in store:
+        return None
+    result, about = store[key]
+    short = about if about is None or len(about) <= 80 else about[:77] + "…"
+    st.caption(esc("Still showing the last result that worked" + (f", for: {short}" if short else "") + "."))
     return result
 
 
