@@ -6,7 +6,11 @@ from pathlib import Path
 
 import streamlit as st
 
+import embedviz as ev
 import ui
+from embedviz import examples as ex
+from embedviz import plots
+from ui import tour
 
 PAGES = [("app_pages/1_Tokens.py", "Tokens", ":material/text_fields:"),
          ("app_pages/2_Layers.py", "Layers", ":material/stacks:"),
@@ -16,45 +20,35 @@ PAGES = [("app_pages/1_Tokens.py", "Tokens", ":material/text_fields:"),
          ("app_pages/6_Projections.py", "Projections", ":material/scatter_plot:"),
          ("app_pages/7_Train.py", "Train your own", ":material/model_training:")]
 
-TOUR = [  # (page, label, the example the step opens on, what to notice)
-    ("app_pages/1_Tokens.py", "1. Tokens", {"example": "The tutorial's first sentence"},
-     "'embeddings' is not in the vocabulary, so it becomes em ##bed ##ding ##s. Note [CLS] and [SEP]."),
-    ("app_pages/2_Layers.py", "2. The layers", {"example": "The three banks"},
-     "One sentence becomes layers + 1 x tokens x hidden numbers. Most values sit near zero; a few dimensions stand far out."),
-    ("app_pages/3_Context.py", "3. The three banks", {"example": "The three banks"},
-     "'bank' in 'bank vault' and 'bank robber' stays closer than either to 'river bank', and the gap opens in the middle layers."),
-    ("app_pages/4_Sentences.py", "4. Sentence vectors", {"example": "Questions"},
-     "Questions that mean the same thing score highest, even with no words in common."),
-    ("app_pages/5_Static_vectors.py", "5. king - man + woman", {"tab": "Analogies", "example": "king - man + woman"},
-     "The answer is queen. The input words are left out; see where 'king' itself would have ranked."),
-    ("app_pages/6_Projections.py", "6. Clusters in PCA", {"example": "vehicles, pets, fruits"},
-     "Vehicles, pets and fruits fall into separate clouds, from static vectors alone."),
-    ("app_pages/7_Train.py", "7. Train from scratch", {"example": "The tutorial's nine words"},
-     "Nine words in three dimensions: press Play and watch each group pull together."),
-]
-
-
 def home():
-    enc = ui.page("embedviz", "See how word embeddings work: type sentences, watch the vectors.")
-
+    # Drawn before the model is needed: a cold server's first visitor reads this while it loads.
+    ui.header("embedviz", "See how word embeddings work: type sentences, watch the vectors.")
     st.markdown(
         "embedviz shows, live, what the two classic tutorials teach: how BERT splits text into WordPiece "
         "tokens, what each of its layers computes, why the same word gets a different vector in a different "
         "sentence, how static vectors such as GloVe solve *king - man + woman*, how words cluster in PCA and "
         "t-SNE, and how a tiny model learns embeddings from scratch.")
-    st.markdown("**Active model:** " + ui.esc(f"{enc.name}: {enc.num_layers} layers, {enc.hidden_size} dimensions, a "
-                                              f"{enc.vocab_size:,}-token {enc.tokenizer_kind} vocabulary. Change it in "
-                                              "the sidebar on any page."))
-
-    st.header("A guided tour")
-    st.caption("The tutorials' story in order. Each step opens a page with its example already computed.")
-    for path, label, params, notice in TOUR:
-        c1, c2 = st.columns([1, 3])
-        c1.page_link(path, label=label, query_params=params)
-        c2.caption(f"What to notice: {notice}")
-
+    model_line = st.empty()
+    left, right = st.columns([3, 2])
+    with left:
+        st.header("A guided tour")
+        st.caption("The tutorials' story in seven steps. Each opens a page on its example, already computed; "
+                   "a strip there says what to notice and leads to the next step.")
+        tour.steps()
+        save = st.empty()
+    with right:
+        vecs = ev.load_vectors()
+        words, x, groups, _ = vecs.grouped({g: ex.WORD_GROUPS[g] for g in ex.DEFAULT_GROUPS})
+        ui.chart(plots.scatter_figure(ev.project(x, "pca"), words, color=groups, hover={"group": groups},
+                                      title="Words in GloVe 6B, squeezed from 50 dimensions to 2 (PCA)"),
+                 key="home_pca", note="Live: vehicles, pets and fruits fall apart from their vectors alone.")
     st.header("Use it from a notebook")
     st.code(NOTEBOOK, language="python")
+    enc = ui.sidebar()  # last: the model loads (with progress in the sidebar) after the page is readable
+    tour.download(enc, container=save)
+    model_line.markdown("**Active model:** " + ui.esc(
+        f"{enc.name}: {enc.num_layers} layers, {enc.hidden_size} dimensions, a {enc.vocab_size:,}-token "
+        f"{enc.tokenizer_kind} vocabulary. Change it in the sidebar on any page."))
 
 
 NOTEBOOK = """import embedviz as ev
@@ -62,8 +56,8 @@ enc = ev.load_encoder()                       # the bundled model offline, or a 
 hs = enc.hidden_states("The bank robber was seen fishing on the river bank.")
 hs.tokens, hs.array.shape                     # (layers + 1, tokens, hidden)
 ev.layer_similarity([hs], "bank").values      # [pairs, layers + 1]
-vecs = ev.load_vectors()                      # the encoder's input embeddings, or a GloVe file path
-vecs.analogy("man", "king", "woman")          # [('queen', 0.50), ...]"""
+vecs = ev.load_vectors()                      # GloVe 6B 50d; "encoder" or a file path too
+vecs.analogy("man", "king", "woman")          # [('queen', 0.85), ...]"""
 
 nav = st.navigation([st.Page(home, title="Home", icon=":material/home:", default=True)]
                    + [st.Page(path, title=title, icon=icon, url_path=Path(path).stem.split("_", 1)[1])

@@ -55,6 +55,15 @@ def peak_rss_mb(pid):
     return float("nan")
 
 
+# The app's root carries the script's state; a run that starts and ends flips it twice. Waiting for
+# "notRunning" alone would pass at once when the server has not yet started the run.
+WATCH = """() => { const app = document.querySelector("[data-testid='stApp']"); window.__ran = false;
+  new MutationObserver(() => { window.__ran = true; }).observe(app, {attributes: true,
+    attributeFilter: ["data-test-script-state"]}); }"""
+DONE = """() => window.__ran && document.querySelector("[data-testid='stApp']")
+  .getAttribute("data-test-script-state") === "notRunning" """
+
+
 def session(url, k, rounds, times, errors, opening, ready):
     """One visitor: open the page (a few at a time, as people arrive), wait until everyone is in, then
     type a new sentence each round, alternating Context and Tokens."""
@@ -79,10 +88,10 @@ def session(url, k, rounds, times, errors, opening, ready):
                 text = f"Session {k} round {r}: the {w} by the {w} was not the {w} we saw."
                 area = pg.locator("[data-testid='stMain'] textarea").first
                 area.fill(text)
+                pg.evaluate(WATCH)
                 t = time.perf_counter()
                 area.press("Control+Enter")
-                pg.wait_for_timeout(50)
-                pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
+                pg.wait_for_function(DONE, timeout=90_000)  # a run started and finished: the answer is drawn
                 times.append(time.perf_counter() - t)
                 if pg.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count():
                     errors.append(f"session {k} round {r}: error box")

@@ -42,6 +42,7 @@ from .models import (
 from .models import availability as model_availability
 from .models import is_loaded as model_is_loaded
 from .projection import Projection, project, projector_tsv, trustworthiness
+from .report import tour_html
 from .similarity import (
     Baseline,
     LayerSimilarity,
@@ -76,5 +77,5 @@ __all__ = [
     "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
-    "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
+    "tour_html", "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
 ]

@@ -176,23 +176,24 @@ def training_figure(snapshots: np.ndarray, epochs: list[int], words: list[str], 
                 out.append(go.Scatter(x=frame[idx, 0], y=frame[idx, 1], **kw))
         return out
 
-    fig = go.Figure(data=traces(snapshots[0]),
+    fig = go.Figure(data=traces(snapshots[-1]),  # opens on the trained result; Play replays the training
                     frames=[go.Frame(data=traces(s), name=str(e)) for s, e in zip(snapshots, epochs)])
     steps = [dict(method="animate", label=str(e), args=[[str(e)], dict(mode="immediate", frame=dict(duration=0, redraw=three),
                                                                       transition=dict(duration=0))]) for e in epochs]
     fig.update_layout(
         updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.08, xanchor="left", yanchor="top",
-                          buttons=[dict(label="Play", method="animate",
-                                        args=[None, dict(frame=dict(duration=120, redraw=three), fromcurrent=True,
-                                                         transition=dict(duration=60))])])],
-        sliders=[dict(active=0, steps=steps, currentvalue=dict(prefix="epoch "), x=0.1, len=0.9, y=-0.02)],
+                          buttons=[dict(label="Play from the start", method="animate",
+                                        args=[[str(e) for e in epochs], dict(frame=dict(duration=120, redraw=three),
+                                                                             mode="immediate", transition=dict(duration=60))])])],
+        sliders=[dict(active=len(epochs) - 1, steps=steps, currentvalue=dict(prefix="epoch "), x=0.1, len=0.9, y=-0.02)],
     )
     if three:
         fig.update_scenes(xaxis=dict(range=[-lim, lim]), yaxis=dict(range=[-lim, lim]), zaxis=dict(range=[-lim, lim]))
     else:
         fig.update_xaxes(range=[-lim, lim])
         fig.update_yaxes(range=[-lim, lim], scaleanchor="x", scaleratio=1)
-    return _layout(fig, "The words during training (press Play or drag the slider)", height=560)
+    return _layout(fig, f"The words after {epochs[-1]:,} epochs (press Play to watch them learn, or drag the slider)",
+                   height=560)
 
 
 def figure_html(fig: go.Figure) -> str:

@@ -301,3 +301,35 @@ def test_an_example_button_restores_its_text_after_editing(server, page):
     settle(page)
     assert "river" not in area.input_value() and "baseball" in area.input_value()
     page.locator(".js-plotly-plot", has_text="bat (flew) ~ bat (baseball)").first.wait_for(timeout=60_000)
+
+
+def test_home_is_live_and_the_tour_saves_as_one_file_that_opens_offline(server, page, tmp_path):
+    page.goto(server, timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a live figure on Home, not only text
+    settle(page)
+    assert page.locator("text=Active model:").count() == 1
+    with page.expect_download(timeout=180_000) as got:
+        page.get_by_role("button", name="Save the tour as one HTML file").click()
+    saved = tmp_path / "tour.html"
+    got.value.save_as(saved)
+    offline = page.context.browser.new_context()
+    offline.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    doc = offline.new_page()
+    doc.goto(saved.as_uri())
+    doc.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 7", timeout=60_000)
+    assert doc.locator("h2").count() == 7 and "queen" in doc.content()
+    offline.close()
+
+
+def test_a_tour_step_says_where_it_is_and_leads_on(server, page):
+    page.goto(server, timeout=120_000)
+    page.wait_for_selector("h1", timeout=120_000)
+    settle(page)
+    page.get_by_text("3. The three banks").click()
+    page.wait_for_selector("text=Guided tour, step 3 of 7", timeout=120_000)
+    settle(page)
+    page.get_by_role("link", name="Next: Sentence vectors").click()
+    page.wait_for_selector("text=Guided tour, step 4 of 7", timeout=120_000)
+    settle(page)
+    assert "Sentences" in page.url
+    assert_clean(page)

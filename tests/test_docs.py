@@ -21,7 +21,7 @@ def test_readme_notebook_snippet_runs(enc):
 
 @pytest.mark.parametrize("module", ["embedviz", "embedviz.tokens", "embedviz.models", "embedviz.hidden",
                                     "embedviz.similarity", "embedviz.vectors", "embedviz.evaluation", "embedviz.projection",
-                                    "embedviz.training", "embedviz.access"])
+                                    "embedviz.training", "embedviz.access", "embedviz.report"])
 def test_docstring_examples_run(module, enc):
     import importlib
 

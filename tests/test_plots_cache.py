@@ -49,3 +49,12 @@ def test_analogy_arrows_and_training_frames():
     snaps = np.random.default_rng(0).normal(size=(5, 4, 3))
     fig = plots.training_figure(snaps, [0, 1, 2, 3, 4], list("abcd"), ["g1", "g1", "g2", "g2"])
     assert len(fig.frames) == 5 and np.allclose(fig.frames[-1].data[1].x, snaps[-1, 2:, 0])
+
+
+def test_training_opens_on_the_trained_result():
+    snaps = np.random.default_rng(0).normal(size=(5, 4, 2))
+    fig = plots.training_figure(snaps, [0, 10, 20, 30, 40], list("abcd"), ["g1", "g1", "g2", "g2"])
+    assert np.allclose(fig.data[0].x, snaps[-1, :2, 0])  # what shows first is the last epoch, not the blob
+    assert fig.layout.sliders[0].active == 4 and "after 40 epochs" in fig.layout.title.text
+    play = fig.layout.updatemenus[0].buttons[0]
+    assert play.args[0] == ["0", "10", "20", "30", "40"]  # Play replays from epoch 0

@@ -30,16 +30,26 @@ def esc(text: object) -> str:
 
 
 def page(title: str, intro: str) -> ev.Encoder:
-    """Page set-up: title, a line of explanation, and the sidebar; returns the active encoder."""
+    """Page set-up: title, a line of explanation, the tour's strip, and the sidebar; returns the active
+    encoder."""
+    header(title, intro)
+    return sidebar()
+
+
+def header(title: str, intro: str) -> None:
+    """Everything a page shows before it needs the model: the title, a line of explanation, where the
+    guided tour is; and a check of what the link asked for (see :func:`report_ignored_url`)."""
+    from ui import tour
+
     ev.serve_visitors()  # from here on, files and model folders come only from places the owner named
     st.set_page_config(page_title=f"{title} · embedviz", layout="wide")
     st.title(title)
     st.caption(intro)
+    tour.strip()
     if st.session_state.get("_url_page") != title:  # a page opened from a link: check what the link asked
         st.session_state["_url_page"] = title
-        st.session_state["_url_asked"] = {k: st.query_params.get_all(k) for k in st.query_params}
+        st.session_state["_url_asked"] = {k: st.query_params.get_all(k) for k in st.query_params if k not in ("tour", "example")}
         st.session_state["_url_slot"] = st.empty()
-    return sidebar()
 
 
 def log_rerun(page_title: str, seconds: float) -> None:
@@ -239,14 +249,14 @@ def chips(tokens: list[str], *, special: list[bool], segments: list[int], ids: l
 def chart(fig, *, key: str, data: pd.DataFrame | None = None, note: str | None = None) -> None:
     """Show a figure with downloads of its picture (HTML) and its numbers (CSV), both built on click."""
     st.plotly_chart(fig, key=f"{key}_chart", config={"toImageButtonOptions": {"filename": key}})
-    cols = st.columns([1, 1, 4])
-    cols[0].download_button("Figure (HTML)", data=lambda: plots.figure_html(fig), file_name=f"{key}.html",
-                            mime="text/html", key=f"{key}_html", icon=":material/download:", on_click="ignore")
+    row = st.container(horizontal=True, vertical_alignment="center")  # buttons as wide as their labels
+    row.download_button("Figure (HTML)", data=lambda: plots.figure_html(fig), file_name=f"{key}.html",
+                        mime="text/html", key=f"{key}_html", icon=":material/download:", on_click="ignore")
     if data is not None:
-        cols[1].download_button("Numbers (CSV)", data=lambda: data.to_csv(index=True), file_name=f"{key}.csv",
-                                mime="text/csv", key=f"{key}_csv", icon=":material/table:", on_click="ignore")
+        row.download_button("Numbers (CSV)", data=lambda: data.to_csv(index=True), file_name=f"{key}.csv",
+                            mime="text/csv", key=f"{key}_csv", icon=":material/table:", on_click="ignore")
     if note:
-        cols[2].caption(note)
+        row.caption(note)
 
 
 def lines(text: str, *, limit: int = 200) -> tuple[list[str], str | None]:
