@@ -110,7 +110,7 @@ if tab_bench.open is not False:  # scored only when the tab is open; results are
             if source != vecs.source:
                 st.caption(ui.esc(f"This is the last result that worked, for {source}."))
             st.dataframe(pd.DataFrame(res.table()), hide_index=True, width="stretch")
-            sec = st.selectbox("Browse the failures of", [s.name for s in res.sections], key="fail_sec")
+            sec = st.selectbox("Browse the failures of", [s.name for s in res.sections], key="fail_sec", bind="query-params")
             fails = next(s for s in res.sections if s.name == sec).incorrect[:200]
             st.dataframe(pd.DataFrame(fails, columns=["a", "b", "c", "expected", "got"]), hide_index=True)
         for name in ("wordsim353.tsv", "simlex999.txt"):

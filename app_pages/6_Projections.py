@@ -60,15 +60,15 @@ else:
         color = [str(r[by]) if by == "word" else f"{r['sentence']}. {r['context'][:32]}…" for r in rows]
         hover = {"word": [r["word"] for r in rows], "sentence": [r["context"] for r in rows]}
     else:
-        s_idx = st.selectbox("Sentence", range(len(hs_list)), format_func=lambda i: hs_list[i].tokenization.text[:80],
-                             key="path_sentence", bind="query-params")
-        hs = hs_list[min(int(s_idx), len(hs_list) - 1)]
+        names = [f"{i + 1}. {h.tokenization.text[:80]}" for i, h in enumerate(hs_list)]  # values name their text
+        picked = st.selectbox("Sentence", names, key="path_sentence", bind="query-params")
+        hs = hs_list[names.index(picked) if picked in names else 0]
         x, rows = ev.layer_points(hs)
-        toks = sorted({r["position"] for r in rows})
-        default_pos = next((p for p in toks if hs.tokens[p] == "bank"), toks[0])
-        pos = st.selectbox("Token to follow", toks, index=toks.index(default_pos),
-                           format_func=lambda p: f"{p}: {hs.tokens[p]}", key="path_token",
-                           bind="query-params")
+        toks = [f"{p}: {hs.tokens[p]}" for p in sorted({r["position"] for r in rows})]
+        default_tok = next((t for t in toks if t.endswith(": bank")), toks[0])
+        picked_tok = st.selectbox("Token to follow", toks, index=toks.index(default_tok), key="path_token",
+                                  bind="query-params")
+        pos = int((picked_tok if picked_tok in toks else default_tok).split(":")[0])
         labels = [f"{r['token']} L{r['layer']}" if r["position"] == pos else r["token"] for r in rows]
         color = [f"layer {r['layer']}" for r in rows]
         hover = {"layer": [r["layer"] for r in rows], "position": [r["position"] for r in rows]}

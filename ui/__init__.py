@@ -8,6 +8,7 @@ import html
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable
 
 import pandas as pd
@@ -50,6 +51,24 @@ def header(title: str, intro: str) -> None:
         st.session_state["_url_page"] = title
         st.session_state["_url_asked"] = {k: st.query_params.get_all(k) for k in st.query_params if k not in ("tour", "example")}
         st.session_state["_url_slot"] = st.empty()
+
+
+_WARMING: list = []
+
+
+def warm_up() -> None:
+    """Start loading the default model and GloVe in the background, once per server process, so that
+    the first page that needs them answers sooner while the first page drawn needs neither."""
+    def load():
+        try:
+            ev.load_vectors(ev.GLOVE)
+            ev.load_encoder()
+        except FRIENDLY:  # the page that needs it will say why
+            pass
+
+    if not _WARMING:
+        _WARMING.append(threading.Thread(target=load, daemon=True, name="embedviz-warm-up"))
+        _WARMING[0].start()
 
 
 def log_rerun(page_title: str, seconds: float) -> None:

@@ -1,0 +1,77 @@
+"""The first seconds, per page, on a cold server: each page is the first visit to a freshly started
+`streamlit run app.py` (nothing loaded, nothing cached), opened in headless Chromium on 127.0.0.1.
+
+Reported per page: first paint (the page's title drawn), first result (its first chart or table
+drawn), and the run finished; the baseline is the same page opened again on the now warm server.
+Goal (Home): first paint under 3 s cold.
+
+Usage: python benchmarks/first_paint.py [PAGE ...]   (PAGE as in the URL: "" for Home, Tokens, …)
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from _common import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAGES = sys.argv[1:] or ["", "Tokens", "Layers", "Context", "Sentences", "Static_vectors", "Projections", "Train"]
+RESULT = ".js-plotly-plot .main-svg, [data-testid='stDataFrame']"
+
+
+def start():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_CACHE=tempfile.mkdtemp())
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.25)
+    raise SystemExit("server did not start")
+
+
+def visit(browser, url):
+    pg = browser.new_page(viewport={"width": 1366, "height": 768})
+    t = time.perf_counter()
+    pg.goto(url, timeout=180_000)
+    pg.wait_for_selector("h1", timeout=180_000)
+    paint = time.perf_counter() - t
+    pg.wait_for_selector(RESULT, timeout=180_000)
+    result = time.perf_counter() - t
+    pg.wait_for_timeout(300)
+    pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=180_000)
+    done = time.perf_counter() - t
+    pg.close()
+    return paint, result, done
+
+
+if __name__ == "__main__":
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+        print(f"{'page':16} {'cold paint':>10} {'cold result':>11} {'cold done':>9} {'warm paint':>10} {'warm result':>11}")
+        for name in PAGES:
+            proc, url = start()
+            try:
+                cold = visit(browser, f"{url}/{name}")
+                warm = visit(browser, f"{url}/{name}")
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+            goal = "  (goal under 3 s: " + ("met)" if cold[0] < 3 else "NOT met)") if name == "" else ""
+            print(f"{name or 'Home':16} {cold[0]:10.2f} {cold[1]:11.2f} {cold[2]:9.2f} {warm[0]:10.2f} {warm[1]:11.2f}{goal}")
+        browser.close()
