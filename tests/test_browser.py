@@ -333,3 +333,70 @@ def test_a_tour_step_says_where_it_is_and_leads_on(server, page):
     settle(page)
     assert "Sentences" in page.url
     assert_clean(page)
+
+
+def test_a_model_that_cannot_load_says_why_and_the_picker_goes_back(server, page):
+    page.goto(f"{server}/Tokens", timeout=120_000)
+    page.wait_for_selector(".ev-chip", timeout=120_000)
+    settle(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.locator("[data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="bert-base-uncased (not available here)").click()  # marked in the list
+    settle(page)
+    error = page.locator("[data-testid='stAlertContentError']").first.inner_text()
+    assert "not on this machine" in error and "EMBEDVIZ_MODEL" in error and "Still using" in error
+    assert "bundled: all-MiniLM-L6-v2" in sidebar.locator("[data-testid='stSelectbox']").first.inner_text()
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Layers").click()  # the next click does not retry it
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(page)
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+
+
+def test_labels_follow_their_input(server, page):
+    page.goto(f"{server}/Layers", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(page)
+    type_into(page, page.locator("[data-testid='stMain'] textarea").first, "The cat sat on the mat.")
+    picker = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.inner_text()
+    assert picker.split(": ")[-1].strip() in ["[CLS]", "the", "cat", "sat", "on", "mat", ".", "[SEP]"], picker
+    assert page.locator(".js-plotly-plot", has_text=picker.split(": ")[-1].strip()).count() >= 1
+    page.goto(f"{server}/Static_vectors", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(page)
+    type_into(page, page.get_by_label("Word", exact=True), "frogg")
+    assert "did you mean" in page.locator("[data-testid='stAlertContentWarning']").first.inner_text()
+    assert page.locator(".js-plotly-plot", has_text="Nearest to 'king'").count() == 1  # the kept chart names its word
+    assert page.locator(".js-plotly-plot", has_text="frogg").count() == 0
+
+
+def test_how_a_word_splits_agrees_with_the_token_table(server, page):
+    page.goto(f"{server}/Tokens", timeout=120_000)
+    page.wait_for_selector(".ev-chip", timeout=120_000)
+    settle(page)
+    type_into(page, page.get_by_label("Any word or words"), "COVID-19")
+    text = page.locator("[data-testid='stMain']").inner_text()
+    assert "Normalised: 'covid-19'" in text and "into 3 word(s): covid - 19" in text  # as the tokenizer cuts it
+
+
+def test_long_text_stays_out_of_the_link_and_says_so(server, page):
+    page.goto(f"{server}/Context", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(page)
+    type_into(page, page.locator("[data-testid='stMain'] textarea").first, "The bank by the bank. " * 250)
+    page.wait_for_selector("text=too long to share in a link", timeout=60_000)
+    assert "context_text" not in page.url and len(page.url) < 2000
+
+
+def test_download_buttons_show_their_whole_label_on_a_laptop(server, browser):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    pg = ctx.new_page()
+    pg.goto(f"{server}/Layers", timeout=120_000)
+    pg.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(pg)
+    buttons = pg.locator("[data-testid='stDownloadButton'] button")
+    assert buttons.count() >= 2
+    for i in range(buttons.count()):
+        b = buttons.nth(i)
+        assert b.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), b.inner_text()
+        assert b.inner_text().strip() in ("downloadFigure (HTML)", "tableNumbers (CSV)", "Figure (HTML)", "Numbers (CSV)")
+    ctx.close()
