@@ -23,32 +23,31 @@ PAGES = [("app_pages/1_Tokens.py", "Tokens", ":material/text_fields:"),
 def home():
     # Drawn before the model is needed: a cold server's first visitor reads this while it loads.
     ui.header("embedviz", "See how word embeddings work: type sentences, watch the vectors.")
-    st.markdown(
+    left, right = st.columns([3, 2])
+    left.markdown(
         "embedviz shows, live, what the two classic tutorials teach: how BERT splits text into WordPiece "
         "tokens, what each of its layers computes, why the same word gets a different vector in a different "
         "sentence, how static vectors such as GloVe solve *king - man + woman*, how words cluster in PCA and "
         "t-SNE, and how a tiny model learns embeddings from scratch.")
-    model_line = st.empty()
-    left, right = st.columns([3, 2])
-    with left:
-        st.header("A guided tour")
-        st.caption("The tutorials' story in seven steps. Each opens a page on its example, already computed; "
-                   "a strip there says what to notice and leads to the next step.")
-        tour.steps()
-        save = st.empty()
+    model_line = left.empty()
+    save = left.empty()
     with right:
         vecs = ev.load_vectors()
         words, x, groups, _ = vecs.grouped({g: ex.WORD_GROUPS[g] for g in ex.DEFAULT_GROUPS})
         ui.chart(plots.scatter_figure(ev.project(x, "pca"), words, color=groups, hover={"group": groups},
-                                      title="Words in GloVe 6B, squeezed from 50 dimensions to 2 (PCA)"),
-                 key="home_pca", note="Live: vehicles, pets and fruits fall apart from their vectors alone.")
+                                      title="Live: GloVe 6B words in 2-D (PCA)"),
+                 key="home_pca", note="50 dimensions squeezed to 2: vehicles, pets and fruits fall apart from their vectors alone.")
+    st.header("A guided tour")
+    st.caption("The tutorials' story in seven steps. Each opens a page on its example, already computed; "
+               "a strip there says what to notice and leads to the next step.")
+    tour.steps()
     st.header("Use it from a notebook")
     st.code(NOTEBOOK, language="python")
     enc = ui.sidebar()  # last: the model loads (with progress in the sidebar) after the page is readable
-    tour.download(enc, container=save)
     model_line.markdown("**Active model:** " + ui.esc(
         f"{enc.name}: {enc.num_layers} layers, {enc.hidden_size} dimensions, a {enc.vocab_size:,}-token "
         f"{enc.tokenizer_kind} vocabulary. Change it in the sidebar on any page."))
+    tour.download(enc, container=save)
 
 
 NOTEBOOK = """import embedviz as ev

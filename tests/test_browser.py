@@ -307,7 +307,7 @@ def test_home_is_live_and_the_tour_saves_as_one_file_that_opens_offline(server, 
     page.goto(server, timeout=120_000)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a live figure on Home, not only text
     settle(page)
-    assert page.locator("text=Active model:").count() == 1
+    assert page.locator("[data-testid='stMain']").get_by_text("Active model:").count() == 1
     with page.expect_download(timeout=180_000) as got:
         page.get_by_role("button", name="Save the tour as one HTML file").click()
     saved = tmp_path / "tour.html"
@@ -341,11 +341,11 @@ def test_a_model_that_cannot_load_says_why_and_the_picker_goes_back(server, page
     settle(page)
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.locator("[data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name="bert-base-uncased (not available here)").click()  # marked in the list
+    page.get_by_role("option", name="bert-base-uncased (not available here)", exact=True).click()  # marked in the list
     settle(page)
     error = page.locator("[data-testid='stAlertContentError']").first.inner_text()
     assert "not on this machine" in error and "EMBEDVIZ_MODEL" in error and "Still using" in error
-    assert "bundled: all-MiniLM-L6-v2" in sidebar.locator("[data-testid='stSelectbox']").first.inner_text()
+    assert sidebar.locator("[data-testid='stSelectbox'] input").first.input_value() == "bundled: all-MiniLM-L6-v2"
     page.locator("[data-testid='stSidebarNav']").get_by_text("Layers").click()  # the next click does not retry it
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
     settle(page)
@@ -357,7 +357,7 @@ def test_labels_follow_their_input(server, page):
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
     settle(page)
     type_into(page, page.locator("[data-testid='stMain'] textarea").first, "The cat sat on the mat.")
-    picker = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.inner_text()
+    picker = page.locator("[data-testid='stMain'] [data-testid='stSelectbox'] input").first.input_value()
     assert picker.split(": ")[-1].strip() in ["[CLS]", "the", "cat", "sat", "on", "mat", ".", "[SEP]"], picker
     assert page.locator(".js-plotly-plot", has_text=picker.split(": ")[-1].strip()).count() >= 1
     page.goto(f"{server}/Static_vectors", timeout=120_000)
@@ -398,5 +398,5 @@ def test_download_buttons_show_their_whole_label_on_a_laptop(server, browser):
     for i in range(buttons.count()):
         b = buttons.nth(i)
         assert b.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), b.inner_text()
-        assert b.inner_text().strip() in ("downloadFigure (HTML)", "tableNumbers (CSV)", "Figure (HTML)", "Numbers (CSV)")
+        assert b.inner_text().strip().endswith(("Figure (HTML)", "Numbers (CSV)"))
     ctx.close()
