@@ -53,12 +53,14 @@ def server(tmp_path_factory):
         proc.kill()
         pytest.fail("streamlit did not start: " + proc.stdout.read()[-2000:])
     yield url
-    proc.terminate()
+    proc.terminate()  # SIGTERM: the server must stop by itself, whatever its sessions were doing
     try:
-        out = proc.communicate(timeout=10)[0]
+        out = proc.communicate(timeout=15)[0]
+        stopped = True
     except subprocess.TimeoutExpired:
         proc.kill()
-        out = proc.communicate()[0]
+        out, stopped = proc.communicate()[0], False
+    assert stopped, "the server did not stop on SIGTERM"
     assert "Traceback" not in out, out[-3000:]
     assert "Already borrowed" not in out
 
@@ -400,3 +402,22 @@ def test_download_buttons_show_their_whole_label_on_a_laptop(server, browser):
         assert b.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), b.inner_text()
         assert b.inner_text().strip().endswith(("Figure (HTML)", "Numbers (CSV)"))
     ctx.close()
+
+
+def test_the_tutorials_caveats_are_in_sight(server, page):
+    page.goto(f"{server}/Train", timeout=120_000)
+    page.locator(".js-plotly-plot", has_text="after 300 epochs").first.wait_for(timeout=120_000)  # the trained result
+    settle(page)
+    assert page.get_by_role("button", name="Play from the start").count() + page.locator(
+        ".js-plotly-plot", has_text="Play from the start").count() >= 1
+    page.goto(f"{server}/Sentences?strategy=The+%5BCLS%5D+token%27s+last-layer+vector", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(page)
+    assert "[CLS] is a sentence vector only for a model trained" in page.locator("[data-testid='stMain']").inner_text()
+    page.goto(f"{server}/Context", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(page)
+    main = page.locator("[data-testid='stMain']").inner_text()
+    assert "Reading these numbers" in main  # beside the figures, not in a closed expander
+    assert "What each strategy builds for" in main
+    assert_clean(page)

@@ -57,4 +57,4 @@ def test_training_opens_on_the_trained_result():
     assert np.allclose(fig.data[0].x, snaps[-1, :2, 0])  # what shows first is the last epoch, not the blob
     assert fig.layout.sliders[0].active == 4 and "after 40 epochs" in fig.layout.title.text
     play = fig.layout.updatemenus[0].buttons[0]
-    assert play.args[0] == ["0", "10", "20", "30", "40"]  # Play replays from epoch 0
+    assert list(play.args[0]) == ["0", "10", "20", "30", "40"]  # Play replays from epoch 0
