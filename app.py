@@ -58,7 +58,6 @@ ev.layer_similarity([hs], "bank").values      # [pairs, layers + 1]
 vecs = ev.load_vectors()                      # GloVe 6B 50d; "encoder" or a file path too
 vecs.analogy("man", "king", "woman")          # [('queen', 0.85), ...]"""
 
-ui.warm_up()
 nav = st.navigation([st.Page(home, title="Home", icon=":material/home:", default=True)]
                    + [st.Page(path, title=title, icon=icon, url_path=Path(path).stem.split("_", 1)[1])
                       for path, title, icon in PAGES])

@@ -9,8 +9,10 @@ Usage: python benchmarks/worst_clicks.py [CASE ...]
 """
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 
 from _common import ROOT
 
@@ -19,7 +21,7 @@ from embedviz import limits
 
 LONG_SENTENCE = "The bank robber was seen fishing on the river bank near the old stone bridge. " * 35  # > 512 tokens
 CASES = {
-    "Tokens": ("app_pages/1_Tokens.py", {"tokens_text": LONG_SENTENCE, "word": "a" * 990 + " tokenization"}),
+    "Tokens": ("app_pages/1_Tokens.py", {"tokens_text": LONG_SENTENCE, "word": "a" * 985 + " tokenization"}),
     "Layers": ("app_pages/2_Layers.py", {"layers_text": LONG_SENTENCE}),
     "Context": ("app_pages/3_Context.py", {"context_text": "\n".join([LONG_SENTENCE] * 50)}),
     "Sentences": ("app_pages/4_Sentences.py", {"sentences_text": "\n".join(f"{LONG_SENTENCE} {i}" for i in range(200))}),
@@ -61,7 +63,12 @@ print(json.dumps(out))
 
 def measure(page: str, params: dict) -> dict:
     code = CHILD.format(root=str(ROOT), page=str(ROOT / page), params=params)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=900)
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:  # too long for a command line
+        f.write(code)
+    try:
+        out = subprocess.run([sys.executable, f.name], capture_output=True, text=True, cwd=ROOT, timeout=900)
+    finally:
+        os.unlink(f.name)
     if out.returncode:
         raise SystemExit(out.stderr[-2000:])
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -222,3 +222,20 @@ def test_the_cache_folder_is_bounded_and_cleans_up(tmp_path, monkeypatch, small_
     os.utime(stale, (time.time() - 7200, time.time() - 7200))
     vector_files.trim_cache()
     assert not stale.exists()
+
+
+def test_a_cache_entry_of_the_wrong_shape_is_rebuilt(tmp_path, monkeypatch, small_vectors):
+    from embedviz import vector_files
+
+    monkeypatch.setenv("EMBEDVIZ_CACHE", str(tmp_path / "cache"))
+    words, m = small_vectors
+    p = tmp_path / "v.txt"
+    write_glove(p, words, m)
+    ev.load_vectors(p)
+    npy = next((tmp_path / "cache" / "vectors").glob("*.npy"))
+    np.save(npy, np.zeros((3, 2), dtype=np.float32))  # damaged: three rows for twelve words
+    ev.vectors._file_vectors.cache_clear()
+    again = ev.load_vectors(p)
+    assert again.matrix.shape == m.shape and np.allclose(again.matrix, m, atol=1e-4)
+    assert np.load(npy).shape == m.shape  # and the entry is written again
+    assert vector_files.read_cached(p)[3]  # now served from the cache

@@ -46,6 +46,7 @@ def header(title: str, intro: str) -> None:
     st.set_page_config(page_title=f"{title} · embedviz", layout="wide")
     st.title(title)
     st.caption(intro)
+    warm_up()  # after the first paint: the imports it starts would compete with it
     tour.strip()
     if st.session_state.get("_url_page") != title:  # a page opened from a link: check what the link asked
         st.session_state["_url_page"] = title
