@@ -80,8 +80,10 @@ with tab_bench:
     c1, c2 = st.columns([2, 1])
     qfile = c1.file_uploader("Your own analogy questions (questions-words.txt format; empty: the Google set)",
                              type=["txt"], key="qfile")
-    restrict = c2.number_input("Only the most frequent words", 1000, 2_000_000, 300_000, step=10_000, key="restrict",
-                               bind="query-params", help="gensim's restrict_vocab: questions with a rarer word are skipped.")
+    restrict = c2.select_slider("Only the most frequent words", ev.limits.RESTRICT_CHOICES, value=300_000,
+                                key="restrict", bind="query-params", format_func="{:,}".format,
+                                help="gensim's restrict_vocab: questions with a rarer word are skipped. A few fixed "
+                                     "sizes, each scored once per server and shared.")
 
 if tab_bench.open is not False:  # scored only when the tab is open; results are shared by every session
 

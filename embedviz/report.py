@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime
 import html as html_lib
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from . import examples as ex
 from . import plots
@@ -22,12 +22,17 @@ from .projection import project
 from .similarity import cos_sim, layer_similarity
 from .training import TUTORIAL_GROUPS, train_embeddings
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 TITLES = ["Tokens", "The layers", "The three banks", "Sentence vectors", "king - man + woman", "Clusters in PCA",
           "Train from scratch"]
 
 
 def tour_steps(encoder, vectors) -> list[tuple[str, object, pd.DataFrame]]:
     """(title, figure, numbers) of each of the tour's seven steps, on their examples."""
+    import pandas as pd  # here, not at the top: importing embedviz should not cost pandas' 0.8 s
+
     tok = encoder.tokenize(ex.EMBEDDINGS_SENTENCE)
     tokens = pd.DataFrame(tok.rows())
     hs = encoder.hidden_states(ex.BANK_SENTENCE)

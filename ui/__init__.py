@@ -10,12 +10,15 @@ import os
 import re
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
 import embedviz as ev
 from embedviz import plots
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where used: a cold server draws Home's first lines before pandas loads
 
 log = logging.getLogger("embedviz.ui")
 OTHER = "Other: type a Hugging Face id or a folder"
@@ -141,6 +144,8 @@ def sidebar() -> ev.Encoder:
         if enc is None:
             enc = _load(prev, None, back=False) or ev.load_encoder(ev.BUNDLED)
         st.session_state["active_model"] = enc.name
+        import pandas as pd
+
         facts = enc.facts()
         st.caption("Active model: " + esc(facts.pop("model")))
         st.dataframe(pd.DataFrame({"fact": list(facts), "value": [str(v) for v in facts.values()]}),
