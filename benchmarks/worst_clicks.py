@@ -30,7 +30,7 @@ CASES = {
     "Train (groups)": ("app_pages/7_Train.py", {"groups": "\n".join(" ".join(f"w{g}x{i}" for i in range(30))
                                                                   for g in range(2)), "epochs": str(limits.MAX_EPOCHS)}),
     "Train (skip-gram)": ("app_pages/7_Train.py", {"tab": "Your own text (skip-gram)", "sg_epochs": str(limits.MAX_EPOCHS),
-                                                   "sg_dim": "300", "corpus": (ex.SKIPGRAM_TEXT + " ") * 40}),
+                                                   "sg_dim": "8", "corpus": (ex.SKIPGRAM_TEXT + " ") * 10}),
 }
 
 CHILD = r"""
