@@ -21,7 +21,7 @@ if strategy == "cls":
             "form, and the mean of a layer usually ranks sentences better; compare the rows of the table below.")
 if strategy == "model" and not enc.pooling:
     st.caption(ui.esc(f"{enc.name} has no sentence-transformers pooling of its own; this is the mean of the last layer."))
-sentences, cut = ui.lines(text, limit=100)
+sentences, cut = ui.lines(text, limit=ev.limits.MAX_SENTENCES)
 if cut:
     st.info(cut)
 

@@ -41,7 +41,7 @@ if kind == KINDS[0]:
 else:
     text = ui.text_box("Sentences, one per line", key="proj_text", height=140,
                        examples={"Bank in six sentences": "\n".join(ex.BANK_SENSES), "The bat pair": "\n".join(ex.BAT_SENTENCES)})
-    sentences, cut = ui.lines(text, limit=100)
+    sentences, cut = ui.lines(text, limit=ev.limits.MAX_SENTENCES)
     if cut:
         st.info(cut)
     hs_list = ui.keep_last("proj_hs", lambda: enc.hidden_states_many(ui.require_lines(sentences, 1)))

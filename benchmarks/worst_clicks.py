@@ -24,7 +24,7 @@ CASES = {
     "Tokens": ("app_pages/1_Tokens.py", {"tokens_text": LONG_SENTENCE, "word": "a" * 985 + " tokenization"}),
     "Layers": ("app_pages/2_Layers.py", {"layers_text": LONG_SENTENCE}),
     "Context": ("app_pages/3_Context.py", {"context_text": "\n".join([LONG_SENTENCE] * 50)}),
-    "Sentences": ("app_pages/4_Sentences.py", {"sentences_text": "\n".join(f"{LONG_SENTENCE} {i}" for i in range(200))}),
+    "Sentences": ("app_pages/4_Sentences.py", {"sentences_text": "\n".join(f"{LONG_SENTENCE} {i}" for i in range(limits.MAX_SENTENCES))}),
     "Static vectors": ("app_pages/5_Static_vectors.py", {"tab": "Benchmarks", "restrict": "300,000"}),
     "Projections": ("app_pages/6_Projections.py", {"method": "tsne", "top_n": "5000", "dims": "3"}),
     "Train (groups)": ("app_pages/7_Train.py", {"groups": "\n".join(" ".join(f"w{g}x{i}" for i in range(30))
