@@ -32,7 +32,7 @@ def home():
     model_line = left.empty()
     save = left.empty()
     with right:
-        vecs = ev.load_vectors()
+        vecs = ev.load_vectors(ev.GLOVE)  # the figure says GloVe 6B, whatever EMBEDVIZ_VECTORS names
         words, x, groups, _ = vecs.grouped({g: ex.WORD_GROUPS[g] for g in ex.DEFAULT_GROUPS})
         ui.chart(plots.scatter_figure(ev.project(x, "pca"), words, color=groups, hover={"group": groups},
                                       title="Live: GloVe 6B words in 2-D (PCA)"),

@@ -60,6 +60,6 @@ def download(enc, *, container=st) -> None:
 
     notices = [s[3] for s in STEPS]
     container.download_button("Save the tour as one HTML file", key="tour_html", file_name="embedviz-tour.html",
-                              data=lambda: ev.tour_html(enc, ev.load_vectors(), notices), mime="text/html",
+                              data=lambda: ev.tour_html(enc, ev.load_vectors(ev.GLOVE), notices), mime="text/html",
                               on_click="ignore", icon=":material/download:",
                               help="Every step's figure and numbers in one file that opens in any browser, offline.")
