@@ -1,123 +1,135 @@
-"""Projections: PCA and t-SNE pictures of static words, of tokens in context, and of a token's path."""
+"""Projections: maps of static words (a few groups, or a whole vocabulary), of tokens in context and
+of a token's path, each with search, neighbours on click, box and lasso selection, and exports."""
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 import embedviz as ev
 import ui
 from embedviz import examples as ex
-from embedviz import plots
+from ui import map_view
 
-enc = ui.page("Projections", "Related words cluster: hundreds of dimensions squeezed into a picture you can read.")
+enc = ui.page("Projections", "Related words cluster: hundreds of dimensions squeezed into a picture you can read, "
+              "and a map you can search, click and select.")
 
-KINDS = ["Static words", "Tokens in context", "A token's path through the layers"]
+KINDS = ["Static words", "The whole vocabulary", "Tokens in context", "A token's path through the layers"]
+METHODS = ev.projection.METHODS
 ui.take_example({"vehicles, pets, fruits": {"kind": KINDS[0], "method": "pca", "dims": 2, "groups": ex.DEFAULT_GROUPS,
-                                            "words": "", "top_n": 0}})
+                                            "words": "", "top_n": 0},
+                 "all of GloVe 6B": {"kind": KINDS[1], "method": "pca", "dims": 2}})
 kind = st.radio("Show", KINDS, horizontal=True, key="kind", bind="query-params")
+whole = kind == KINDS[1]
 c = st.columns(5)
-method = c[0].radio("Method", ["pca", "tsne"], format_func={"pca": "PCA", "tsne": "t-SNE"}.get, key="method",
-                    bind="query-params")
-dims = c[1].radio("Dimensions", [2, 3], horizontal=True, key="dims", bind="query-params")
+method = c[0].radio("Method", list(METHODS), format_func=METHODS.get, key="method", bind="query-params", horizontal=True)
+dims = c[1].radio("Dimensions", [2, 3], horizontal=True, key="dims", bind="query-params", disabled=whole,
+                  help="A whole vocabulary is drawn in 2-D." if whole else None)
 seed = c[2].number_input("Seed", 0, 10_000, 0, key="seed", bind="query-params")
-perplexity = c[3].slider("Perplexity (t-SNE)", 2, 50, 30, key="perplexity", bind="query-params")
+perplexity, n_neighbors, min_dist = 30, 15, 0.1
+if method == "tsne":
+    perplexity = c[3].slider("Perplexity (t-SNE)", 2, 50, 30, key="perplexity", bind="query-params")
+elif method == "umap":
+    n_neighbors = c[3].slider("Neighbours (UMAP)", 2, 100, 15, key="n_neighbors", bind="query-params")
+    min_dist = c[3].slider("Minimum distance (UMAP)", 0.0, 0.99, 0.1, 0.01, key="min_dist", bind="query-params")
 show_labels = c[4].toggle("Labels", value=True, key="labels", bind="query-params")
-paths = None
+knobs = dict(random_state=int(seed), perplexity=perplexity, n_neighbors=n_neighbors, min_dist=min_dist)
+title = f"{kind}: {METHODS.get(method, method)} (seed {seed})"
 
-if kind == KINDS[0]:
+
+def reproject(m: ev.Map):
+    return lambda idx: m.reprojected(idx, method, **knobs)
+
+
+def whole_vocabulary() -> None:
+    """All the words of a table on one map: a density image, the most frequent as points, a few labels."""
     vecs = ui.vector_source(enc)
-    groups = st.multiselect("Word groups", list(ex.WORD_GROUPS), default=ex.DEFAULT_GROUPS, key="groups",
-                            bind="query-params")
-    extra = st.text_input("Your own words (a group of their own)", value="", key="words", bind="query-params")
-    top_n = st.number_input("Or add the N most frequent words", 0, ev.projection.MAX_POINTS, 0, step=100, key="top_n",
-                            bind="query-params")
-    wanted = {g: ex.WORD_GROUPS[g] for g in groups}
-    wanted["yours"] = extra.replace(",", " ").split()
-    wanted["frequent"] = vecs.most_frequent(int(top_n))
-    words, x, color, missing = vecs.grouped(wanted)
-    if missing:
-        st.warning(ui.esc(f"Not in {vecs.source}, left out: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else "")))
-    labels, hover = words, {"group": color}
-else:
-    text = ui.text_box("Sentences, one per line", key="proj_text", height=140,
-                       examples={"Bank in six sentences": "\n".join(ex.BANK_SENSES), "The bat pair": "\n".join(ex.BAT_SENTENCES)})
-    sentences, cut = ui.lines(text, limit=ev.limits.MAX_SENTENCES)
-    if cut:
-        st.info(cut)
-    hs_list = ui.keep_last("proj_hs", lambda: enc.hidden_states_many(ui.require_lines(sentences, 1)))
-    if hs_list is None:
-        st.stop()
-    if kind == KINDS[1]:
-        l1, l2 = st.columns(2)
-        layer = l1.slider("Layer", 0, enc.num_layers, enc.num_layers, key="layer", bind="query-params")
-        only = l2.text_input("Only these words (empty: every token)", value="bank", key="only", bind="query-params")
-        by = st.radio("Colour by", ["sentence", "word"], horizontal=True, key="color_by", bind="query-params")
-        x, rows = ev.token_points(hs_list, layer, words=only.replace(",", " ").split() or None)
-        if only.strip() and not rows:
-            st.warning(ui.esc(f"None of these words occur in the sentences: {only}. Showing every token instead."))
-            x, rows = ev.token_points(hs_list, layer)
-        labels = [r["token"] for r in rows]
-        color = [str(r[by]) if by == "word" else f"{r['sentence']}. {r['context'][:32]}…" for r in rows]
-        hover = {"word": [r["word"] for r in rows], "sentence": [r["context"] for r in rows]}
+    w = st.columns(2)
+    sizes = [n for n in (20_000, 50_000, 100_000) if n < len(vecs)] + [len(vecs)]
+    size = w[0].selectbox("Words on the map (the most frequent)", sizes, index=len(sizes) - 1, key="map_size",
+                          format_func=lambda n: f"all {n:,}" if n == len(vecs) else f"{n:,}")
+    sample = w[1].selectbox("t-SNE and UMAP are fitted on the most frequent", ev.limits.FIT_CHOICES, index=1,
+                            key="map_sample", format_func="{:,} words; the rest are placed by the fitted model".format,
+                            disabled=method == "pca", help="PCA uses every word directly.")
+    big = ui.keep_last("vocab_map", ui.with_progress(
+        "Building the map (once per vectors and settings; every visitor shares it)",
+        lambda p: ev.word_map(vecs, method, size=int(size), sample=int(sample), seed=int(seed), perplexity=perplexity,
+                              n_neighbors=n_neighbors, min_dist=min_dist, progress=p)), about=f"{METHODS[method]}")
+    if big is not None:
+        map_view.explore(big, "vocab_map", title=f"{vecs.source}: {METHODS[big.method]} (seed {seed})",
+                         show_labels=show_labels, reproject=reproject(big))
+
+
+def small_map() -> None:
+    """A few thousand points: word groups, tokens in context or a token's path, all drawn as points."""
+    labels_on, paths = show_labels, None
+    if kind == KINDS[0]:
+        vecs = ui.vector_source(enc)
+        groups = st.multiselect("Word groups", list(ex.WORD_GROUPS), default=ex.DEFAULT_GROUPS, key="groups",
+                                bind="query-params")
+        extra = st.text_input("Your own words (a group of their own)", value="", key="words", bind="query-params")
+        top_n = st.number_input("Or add the N most frequent words", 0, ev.projection.MAX_POINTS, 0, step=100, key="top_n",
+                                bind="query-params", help="For all of them, choose “The whole vocabulary” above.")
+        wanted = {g: ex.WORD_GROUPS[g] for g in groups}
+        wanted["yours"] = extra.replace(",", " ").split()
+        wanted["frequent"] = vecs.most_frequent(int(top_n))
+        words, x, color, missing = vecs.grouped(wanted)
+        if missing:
+            st.warning(ui.esc(f"Not in {vecs.source}, left out: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else "")))
+        labels, what = words, "words"
     else:
-        names = [f"{i + 1}. {h.tokenization.text[:80]}" for i, h in enumerate(hs_list)]  # values name their text
-        picked = st.selectbox("Sentence", names, key="path_sentence", bind="query-params")
-        hs = hs_list[names.index(picked) if picked in names else 0]
-        x, rows = ev.layer_points(hs)
-        toks = [f"{p}: {hs.tokens[p]}" for p in sorted({r["position"] for r in rows})]
-        default_tok = next((t for t in toks if t.endswith(": bank")), toks[0])
-        picked_tok = st.selectbox("Token to follow", toks, index=toks.index(default_tok), key="path_token",
-                                  bind="query-params")
-        pos = int((picked_tok if picked_tok in toks else default_tok).split(":")[0])
-        labels = [f"{r['token']} L{r['layer']}" if r["position"] == pos else r["token"] for r in rows]
-        color = [f"layer {r['layer']}" for r in rows]
-        hover = {"layer": [r["layer"] for r in rows], "position": [r["position"] for r in rows]}
-        paths = {f"path of '{hs.tokens[pos]}'": [i for i, r in enumerate(rows) if r["position"] == pos]}
-        show_labels = show_labels and len(rows) <= 150
+        text = ui.text_box("Sentences, one per line", key="proj_text", height=140,
+                           examples={"Bank in six sentences": "\n".join(ex.BANK_SENSES), "The bat pair": "\n".join(ex.BAT_SENTENCES)})
+        sentences, cut = ui.lines(text, limit=ev.limits.MAX_SENTENCES)
+        if cut:
+            st.info(cut)
+        hs_list = ui.keep_last("proj_hs", lambda: enc.hidden_states_many(ui.require_lines(sentences, 1)))
+        if hs_list is None:
+            return
+        what = "tokens"
+        if kind == KINDS[2]:
+            l1, l2 = st.columns(2)
+            layer = l1.slider("Layer", 0, enc.num_layers, enc.num_layers, key="layer", bind="query-params")
+            only = l2.text_input("Only these words (empty: every token)", value="bank", key="only", bind="query-params")
+            by = st.radio("Colour by", ["sentence", "word"], horizontal=True, key="color_by", bind="query-params")
+            x, rows = ev.token_points(hs_list, layer, words=only.replace(",", " ").split() or None)
+            if only.strip() and not rows:
+                st.warning(ui.esc(f"None of these words occur in the sentences: {only}. Showing every token instead."))
+                x, rows = ev.token_points(hs_list, layer)
+            labels = [r["token"] for r in rows]
+            color = [str(r[by]) if by == "word" else f"{r['sentence']}. {r['context'][:32]}…" for r in rows]
+        else:
+            names = [f"{i + 1}. {h.tokenization.text[:80]}" for i, h in enumerate(hs_list)]  # values name their text
+            picked = st.selectbox("Sentence", names, key="path_sentence", bind="query-params")
+            hs = hs_list[names.index(picked) if picked in names else 0]
+            x, rows = ev.layer_points(hs)
+            toks = [f"{p}: {hs.tokens[p]}" for p in sorted({r["position"] for r in rows})]
+            default_tok = next((t for t in toks if t.endswith(": bank")), toks[0])
+            picked_tok = st.selectbox("Token to follow", toks, index=toks.index(default_tok), key="path_token",
+                                      bind="query-params")
+            pos = int((picked_tok if picked_tok in toks else default_tok).split(":")[0])
+            labels = [f"{r['token']} L{r['layer']}" if r["position"] == pos else r["token"] for r in rows]
+            color = [f"layer {r['layer']}" for r in rows]
+            paths = {f"path of '{hs.tokens[pos]}'": [i for i, r in enumerate(rows) if r["position"] == pos]}
+            labels_on = labels_on and len(rows) <= 150
 
-total = len(x)
-if total > ev.projection.MAX_POINTS:
-    st.warning(f"Showing {ev.projection.MAX_POINTS:,} of {total:,} points (the first ones); ask for fewer to see all.")
-    keep = ev.projection.MAX_POINTS
-    x, labels, color = x[:keep], labels[:keep], color[:keep]
-    hover = {k: v[:keep] for k, v in hover.items()}
-bar = st.progress(0.0, text="Projecting") if method == "tsne" else None
+    total = len(x)
+    if total > ev.projection.MAX_POINTS:
+        st.warning(f"Showing {ev.projection.MAX_POINTS:,} of {total:,} points (the first ones); ask for fewer to see all, "
+                   "or choose “The whole vocabulary”.")
+        keep = ev.projection.MAX_POINTS
+        x, labels, color = x[:keep], labels[:keep], color[:keep]
 
+    def projection():
+        p = ui.with_progress("Projecting", lambda prog: ev.project(x, method, int(dims), progress=prog, **knobs))()
+        return ev.point_map(labels, x, p, method=method, groups=color, notes=p.notes)
 
-def projection():
-    p = ev.project(x, method, int(dims), random_state=int(seed), perplexity=perplexity,
-                   progress=(lambda f, m: bar.progress(f, text=m)) if bar else None)
-    return p, x, labels, color, hover
-
-
-res = ui.keep_last(f"proj_{kind}", projection)  # the picture and its labels: a bad request keeps both
-if bar:
-    bar.empty()
-if res is None:
-    st.stop()
-proj, x, labels, color, hover = res
-for n in proj.notes:
-    st.info(ui.esc(n))
-facts = [f"{len(proj):,} points"]
-if proj.explained_variance is not None:
-    facts.append("variance kept: " + " + ".join(f"{v:.1%}" for v in proj.explained_variance))
-if proj.trustworthiness is not None:
-    facts.append(f"trustworthiness {proj.trustworthiness:.3f} (1 = every point's 10 nearest neighbours in the "
-                 "picture are near in the full space too)")
-coords = np.asarray(proj)
-cols = ["x", "y", "z"][: coords.shape[1]]
-table = pd.DataFrame(coords, columns=cols).assign(label=labels, colour=color, **hover)
-ui.chart(plots.scatter_figure(coords, labels, color=color, hover=hover, show_labels=show_labels, paths=paths,
-                              title=f"{kind}: {'PCA' if method == 'pca' else 't-SNE'} (seed {seed})"),
-         key="projection", data=table, note="; ".join(facts))
-
-
-def projector_files() -> tuple[str, str]:
-    return ev.projector_tsv(x, [{"label": lab, "colour": col} for lab, col in zip(labels, color)])
+    m = ui.keep_last(f"proj_{kind}", projection)  # the picture and its labels: a bad request keeps both
+    if m is None:
+        return
+    map_view.explore(m, f"proj_{KINDS.index(kind)}", title=title, show_labels=labels_on, what=what,
+                     reproject=reproject(m) if m.dims == 2 and paths is None else None,
+                     paths=paths if paths and len(m) == len(labels) else None)
 
 
-d1, d2 = st.columns(2)  # built only when clicked: thousands of vectors as text take a while
-d1.download_button("Vectors for the TensorFlow Projector (TSV)", lambda: projector_files()[0], "vectors.tsv", key="tsv_vec",
-                  on_click="ignore")
-d2.download_button("Labels for the TensorFlow Projector (TSV)", lambda: projector_files()[1], "metadata.tsv", key="tsv_meta",
-                  on_click="ignore")
+if whole:
+    whole_vocabulary()
+else:
+    small_map()

@@ -30,6 +30,7 @@ from .hidden import (
     token_points,
     word_vectors,
 )
+from .maps import Map, Neighbours, point_map, word_map
 from .models import (
     BUNDLED,
     SUGGESTED,
@@ -41,7 +42,14 @@ from .models import (
 )
 from .models import availability as model_availability
 from .models import is_loaded as model_is_loaded
-from .projection import Projection, project, projector_tsv, trustworthiness
+from .projection import (
+    Projection,
+    fit_and_place,
+    neighbour_preservation,
+    project,
+    projector_tsv,
+    trustworthiness,
+)
 from .report import tour_html
 from .similarity import (
     Baseline,
@@ -73,7 +81,7 @@ __all__ = [
     "AnalogyResult", "Baseline", "BUNDLED", "ENCODER", "GLOVE", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
     "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
     "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
-    "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove", "encoder_vectors",
+    "Map", "Neighbours", "fit_and_place", "neighbour_preservation", "point_map", "word_map", "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove", "encoder_vectors",
     "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",

@@ -29,3 +29,16 @@ RESTRICT_CHOICES = [10_000, 30_000, 100_000, 300_000]
 # Sentences typed into one text box, one per line.
 MAX_SENTENCES = 100
 
+
+# Maps of a whole vocabulary (embedviz.maps). GloVe 6B has 400,000 words; a million 300-d vectors is
+# 1.2 GB, the most one map here holds. t-SNE and UMAP are fitted on a sample of at most 50,000 points
+# (fit: ~3 min for t-SNE, ~1 min for UMAP on two cores) and place the rest with the fitted model.
+MAX_MAP_POINTS = 1_000_000
+MAX_FIT_POINTS = 50_000
+FIT_CHOICES = [10_000, 20_000, 50_000]
+# Per-point neighbourhood scores compare every scored point with every other: 50,000 x 50,000 cosines.
+MAX_SCORED_POINTS = 50_000
+# Points a map draws as clickable markers; the rest are a density image (a selection of more than
+# ~15,000 drawn points never came back from the browser).
+MAX_MARKERS = 4_000  # plus one invisible marker per occupied cell of a 48 x 36 grid (at most 1,728)
+MAX_LABELS = 150

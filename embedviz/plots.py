@@ -201,3 +201,90 @@ def training_figure(snapshots: np.ndarray, epochs: list[int], words: list[str], 
 def figure_html(fig: go.Figure) -> str:
     """A stand-alone HTML file of the figure, plotly.js included, so it opens offline."""
     return go.Figure(fig).update_layout(template="plotly_white").to_html(include_plotlyjs=True, full_html=True)
+
+
+@memoize(maxsize=16)
+def map_figure(m, view: tuple[float, float, float, float], *, markers: np.ndarray, labelled: np.ndarray,
+               cells: np.ndarray | None = None,
+               colour: str = "group", found: tuple[int, ...] = (), neighbours: tuple[int, ...] = (),
+               selected: np.ndarray | None = None, png: bytes | None = None, title: str = "",
+               paths: dict[str, list[int]] | None = None, height: int = 620) -> go.Figure:
+    """A :class:`~embedviz.Map` in ``view`` (x0, x1, y0, y1): ``png`` (a density image of every point)
+    beneath, ``cells`` as invisible points over it (one per occupied cell, so that any part of the image
+    answers a hover, a click or a selection), the ``markers`` as WebGL points (``customdata`` = the
+    point's index in the map),
+    text for the ``labelled`` points, and highlights for a selection (its first few thousand points),
+    the found or clicked points and their neighbours. ``colour``: ``group`` or ``trust`` (how well each
+    point keeps its neighbours, red to green); ``paths`` joins named point sequences by a line. 3-D
+    maps draw points and highlights only."""
+    c = m.coords
+    three = m.dims == 3
+    fig = go.Figure()
+
+    def pts(idx, **kw):
+        idx = np.asarray(idx, dtype=np.int64)
+        text = [_esc(m.labels[i]) for i in idx]
+        cls = kw.pop("cls", go.Scattergl)
+        if three:
+            kw.pop("selected", None)
+            kw.pop("unselected", None)
+            return go.Scatter3d(x=c[idx, 0], y=c[idx, 1], z=c[idx, 2], text=text, customdata=idx, **kw)
+        return cls(x=c[idx, 0], y=c[idx, 1], text=text, customdata=idx, **kw)
+
+    # Plotly fades what a selection leaves out; the map draws its own highlights, so nothing fades
+    keep_look = dict(selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1)))
+    keep_text = dict(selected=dict(textfont=dict(color="#333")), unselected=dict(textfont=dict(color="#333")))
+    hover = "<b>%{text}</b><extra></extra>"
+    size = 4 if len(markers) > 1000 else 8
+    if cells is not None and len(cells):
+        fig.add_trace(pts(cells, mode="markers", name="density", hovertemplate=hover, showlegend=False,
+                          marker=dict(size=14, color="rgba(0,0,0,0)"), **keep_look))
+    if colour == "trust":
+        fig.add_trace(pts(markers, mode="markers", name="points", hovertemplate="<b>%{text}</b><br>neighbours kept: "
+                          "%{marker.color:.0%}<extra></extra>", showlegend=False, **keep_look,
+                          marker=dict(size=size, color=np.nan_to_num(m.trust[markers], nan=-1), cmin=0, cmax=1,
+                                      colorscale="RdYlGn", opacity=0.85, colorbar=dict(title="kept", thickness=12))))
+    else:
+        groups = m.groups
+        names = list(dict.fromkeys(groups[i] for i in markers)) if groups else ["points"]
+        for k, g in enumerate(names):
+            idx = markers if not groups else markers[[groups[i] == g for i in markers]]
+            fig.add_trace(pts(idx, mode="markers", name=_esc(g), hovertemplate=hover, showlegend=bool(groups),
+                              marker=dict(size=size, color=PALETTE[k % 10], opacity=0.8 if groups else 0.55),
+                              **keep_look))
+    for name, idx in (paths or {}).items():
+        fig.add_trace(pts(idx, cls=go.Scatter, mode="lines", name=_esc(name), hoverinfo="skip",
+                          line=dict(color="#888", width=1.5)))
+    if len(labelled):
+        fig.add_trace(pts(labelled, cls=go.Scatter, mode="text", textposition="top center", hoverinfo="skip",
+                          showlegend=False, textfont=dict(size=11, color="#333"), name="labels", **keep_text))
+    if selected is not None and len(selected):
+        fig.add_trace(pts(selected[:3000], mode="markers", name=f"selected ({len(selected):,})", hovertemplate=hover,
+                          marker=dict(size=size + 3, color="rgba(0,0,0,0)", line=dict(color="#ff7f0e", width=1.5)),
+                          **keep_look))
+    # Highlights are WebGL too: a WebGL canvas covers the SVG traces, so SVG markers would hide under it
+    if neighbours:
+        fig.add_trace(pts(list(neighbours), mode="markers", name="neighbours (full space)", hovertemplate=hover,
+                          marker=dict(size=10, color="#d62728", line=dict(color="white", width=1)), **keep_look))
+        fig.add_trace(pts(list(neighbours), cls=go.Scatter, mode="text", textposition="top center", hoverinfo="skip",
+                          showlegend=False, name="neighbour labels", textfont=dict(color="#d62728", size=12),
+                          selected=dict(textfont=dict(color="#d62728")), unselected=dict(textfont=dict(color="#d62728"))))
+    if found:
+        fig.add_trace(pts(list(found), mode="markers", name="found / clicked", hovertemplate=hover,
+                          marker=dict(size=16, symbol="star", color="#ffd700", line=dict(color="black", width=1.5)),
+                          **keep_look))
+        fig.add_trace(pts(list(found), cls=go.Scatter, mode="text", textposition="bottom center", hoverinfo="skip",
+                          showlegend=False, name="found labels", textfont=dict(size=14, color="black"),
+                          selected=dict(textfont=dict(color="black")), unselected=dict(textfont=dict(color="black"))))
+    x0, x1, y0, y1 = view
+    if png is not None and not three:
+        import base64
+
+        fig.add_layout_image(source="data:image/png;base64," + base64.b64encode(png).decode(), xref="x", yref="y",
+                             x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below")
+    if not three:
+        fig.update_xaxes(range=[x0, x1], showgrid=False, zeroline=False)
+        fig.update_yaxes(range=[y0, y1], showgrid=False, zeroline=False)
+        fig.update_layout(clickmode="event+select", hovermode="closest")
+    fig.update_layout(legend=dict(orientation="h", y=-0.08))
+    return _layout(fig, title, height=height)

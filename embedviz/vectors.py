@@ -14,6 +14,7 @@ the encoder's own input-embedding table, and GloVe / word2vec files (read by
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 import threading
@@ -53,6 +54,7 @@ class StaticVectors:
         self.index = dict(zip(reversed(self.words), range(n - 1, -1, -1)))
         self.lowercase = all(w == w.lower() for w in self.words[:2000])
         self._unit = None
+        self._fingerprint = None
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -64,6 +66,17 @@ class StaticVectors:
     @property
     def dim(self) -> int:
         return self.matrix.shape[1]
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the words and the vectors (computed once): the key of what is cached on disk
+        about this table, such as its maps."""
+        with self._lock:
+            if self._fingerprint is None:
+                h = hashlib.sha1("\n".join(self.words).encode())
+                h.update(np.ascontiguousarray(self.matrix).tobytes())
+                self._fingerprint = h.hexdigest()
+            return self._fingerprint
 
     @property
     def unit(self) -> np.ndarray:

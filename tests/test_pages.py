@@ -165,14 +165,14 @@ def test_static_vectors_from_a_file(enc, tmp_path, small_vectors, monkeypatch):
 def test_projections_page(enc):
     at = run("app_pages/6_Projections.py")
     ok(at)
-    traces = spec(at)["data"]
+    traces = [t for t in spec(at)["data"] if t.get("mode") == "markers"]
     assert [t["name"] for t in traces] == ["vehicles", "pets", "fruits"]
     assert sum(len(values(t["x"])) for t in traces) == 21
     at.text_input(key="words").input("zzqx king").run()
     assert any("zzqx" in w.value for w in at.warning)
     at.radio(key="kind").set_value("Tokens in context").run()
     ok(at)
-    assert sum(len(values(t["x"])) for t in spec(at)["data"]) == 6  # one "bank" in each of the six sentences
+    assert sum(len(values(t["x"])) for t in spec(at)["data"] if t.get("mode") == "markers") == 6  # a "bank" a sentence
     at.radio(key="dims").set_value(3).run()
     assert spec(at)["data"][0]["type"] == "scatter3d"
     at.radio(key="kind").set_value("A token's path through the layers").run()
@@ -241,7 +241,7 @@ def test_projection_bad_request_keeps_the_picture(enc):
     at.multiselect(key="groups").set_value([]).run()
     at.text_input(key="words").input("king").run()  # one point: PCA cannot draw it
     assert any("at least two points" in w.value for w in at.warning)
-    assert sum(len(values(t["x"])) for t in spec(at)["data"]) == 21  # the three groups are still shown
+    assert sum(len(values(t["x"])) for t in spec(at)["data"] if t.get("mode") == "markers") == 21  # still shown
 
 
 @pytest.mark.parametrize("page, params, expect", [
@@ -266,3 +266,21 @@ def test_good_link_values_raise_no_warning(enc):
     at.query_params.update({"layer": "3", "mode": "relative", "context_text": "bank bank"})
     at.run()
     assert not any("Ignored" in w.value for w in at.warning) and not at.exception
+
+
+def test_the_whole_vocabulary_map(enc):
+    at = run("app_pages/6_Projections.py", kind="The whole vocabulary")
+    ok(at)
+    fig = spec(at)
+    assert len(fig["layout"]["images"]) == 1  # every word, in the density image
+    assert any("400,000 points (PCA)" in c.value for c in at.caption)
+    at.text_input(key="vocab_map_find").input("frog").run()
+    ok(at)
+    assert {"toad", "snake"} <= set(next(d.value for d in at.dataframe if "cosine" in d.value.columns)["word"])
+    found = next(t for t in spec(at)["data"] if t["name"] == "found / clicked")
+    assert found["text"] == ["frog"]
+    at.text_input(key="vocab_map_find").input("frgo").run()  # not on the map: a message, and frog stays
+    assert any("not on this map" in w.value and "frog" in w.value for w in at.warning)
+    assert any("cosine" in d.value.columns for d in at.dataframe)
+    assert next(t for t in spec(at)["data"] if t["name"] == "found / clicked")["text"] == ["frog"]
+    assert not at.exception

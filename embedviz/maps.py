@@ -1,0 +1,366 @@
+"""What a big map needs beyond coordinates: where a word is, its neighbours in the full space and
+in the picture, which points a box or a lasso holds, which few labels to draw, a density image
+of all the points, and the map of a whole vocabulary, computed once and kept on disk.
+
+>>> import embedviz as ev
+>>> m = ev.word_map(ev.load_vectors(), "pca", size=20_000)     # the 20,000 most frequent GloVe words
+>>> nb = m.neighbours(m.find("frog")[0])
+>>> [m.labels[i] for i in nb.full[:3]]
+['snake', 'ape', 'toad']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import limits
+from .cache import memoize
+from .projection import MAX_POINTS, METHODS, fit_and_place, neighbour_preservation, project, projector_tsv
+from .tokens import InputError
+from .vector_files import atomic_write, cache_dir
+
+View = tuple[float, float, float, float]  # x0, x1, y0, y1
+_TOKENS = itertools.count()
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Point ``index``'s ``k`` nearest neighbours in the full space (``full``, by cosine, most similar
+    first, with ``cosines``) and in the picture (``picture``, by distance)."""
+
+    index: int
+    full: np.ndarray
+    cosines: np.ndarray
+    picture: np.ndarray
+
+    @property
+    def kept(self) -> int:
+        """How many of the full-space neighbours are also neighbours in the picture."""
+        return len(np.intersect1d(self.full, self.picture))
+
+
+class Map:
+    """A picture of ``n`` points you can query.
+
+    ``labels[i]`` names point i, ``vectors[i]`` is its full-space vector (neighbours are by cosine),
+    ``coords[i]`` its place in the picture (2-D or 3-D), ``groups[i]`` its colour group. Points are
+    in rank order where rank means something (a GloVe table lists the most frequent words first), so
+    "the first points in view" are the most frequent words there. ``trust[i]`` is the share of a
+    point's neighbours the picture keeps (:func:`embedviz.projection.neighbour_preservation`), NaN
+    where it was not scored.
+    """
+
+    def __init__(self, labels: Sequence[str], vectors: np.ndarray, coords: np.ndarray, *, method: str = "pca",
+                 groups: Sequence[str] | None = None, trust: np.ndarray | None = None, notes: Sequence[str] = (),
+                 scored: int = 0, unit: np.ndarray | None = None, explained_variance: np.ndarray | None = None):
+        self.labels = list(labels)
+        self.vectors = vectors
+        self.coords = np.asarray(coords, dtype=np.float32)
+        self.method = method
+        self.groups = list(groups) if groups is not None else None
+        self.trust = trust if trust is not None else np.full(len(self.labels), np.nan, dtype=np.float32)
+        self.notes = list(notes)
+        self.scored = scored
+        self.explained_variance = explained_variance
+        self._unit = unit
+        self._tree = None
+        self._lower = None
+        self._lock = threading.Lock()
+        self.memo_key = ("map", next(_TOKENS))  # figures built from this map are memoised by this
+        if not (len(self.labels) == len(self.vectors) == len(self.coords)):
+            raise InputError("A map needs one label, one vector and one place per point.")
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def dims(self) -> int:
+        return self.coords.shape[1]
+
+    @property
+    def unit(self) -> np.ndarray:
+        with self._lock:
+            if self._unit is None:
+                v = np.asarray(self.vectors, dtype=np.float32)
+                self._unit = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+            return self._unit
+
+    @property
+    def tree(self):
+        from scipy.spatial import cKDTree
+
+        with self._lock:
+            if self._tree is None:
+                self._tree = cKDTree(self.coords.astype(np.float64))
+            return self._tree
+
+    def extent(self) -> View:
+        """The whole picture, with a small margin, as (x0, x1, y0, y1)."""
+        lo, hi = self.coords[:, :2].min(axis=0), self.coords[:, :2].max(axis=0)
+        pad = (hi - lo) * 0.03 + 1e-9
+        return float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])
+
+    # ------------------------------------------------------------ finding points
+
+    def find(self, text: str) -> list[int]:
+        """The points labelled ``text`` (any case), first-ranked first; [] when none is."""
+        t = text.strip().lower()
+        if not t:
+            return []
+        with self._lock:
+            if self._lower is None:
+                self._lower = np.array([s.lower() for s in self.labels], dtype=object)
+        return [int(i) for i in np.flatnonzero(self._lower == t)]
+
+    def suggest(self, text: str, n: int = 5) -> list[str]:
+        """Labels spelled like ``text``, for a search that found nothing."""
+        import difflib
+
+        t = text.strip().lower()
+        first = dict.fromkeys(s.lower() for s in self.labels[:200_000])  # in rank order
+        pool = [s for s in first if s[:1] == t[:1] and abs(len(s) - len(t)) <= 2] or list(first)[:50_000]
+        close = set(difflib.get_close_matches(t, pool, n=4 * n, cutoff=0.7))
+        return [s for s in pool if s in close][:n]  # the most frequent of the close spellings first
+
+    def neighbours(self, index: int, k: int = 10) -> Neighbours:
+        """Point ``index``'s ``k`` nearest neighbours among all the map's points, in the full space and
+        in the picture (itself excluded from both)."""
+        k = max(1, min(int(k), len(self) - 1))
+        sims = self.unit @ self.unit[index]
+        sims[index] = -np.inf
+        top = np.argpartition(-sims, k)[:k]
+        top = top[np.argsort(-sims[top])]
+        _, pic = self.tree.query(self.coords[index].astype(np.float64), k=min(k + 1, len(self)))
+        pic = np.asarray(pic).ravel()
+        return Neighbours(int(index), top, sims[top].astype(np.float32), pic[pic != index][:k])
+
+    # ------------------------------------------------------------ selections
+
+    def in_view(self, view: View) -> np.ndarray:
+        x0, x1, y0, y1 = view
+        c = self.coords
+        return np.flatnonzero((c[:, 0] >= x0) & (c[:, 0] <= x1) & (c[:, 1] >= y0) & (c[:, 1] <= y1))
+
+    def in_box(self, xs: Sequence[float], ys: Sequence[float]) -> np.ndarray:
+        """The points inside the box spanned by ``xs`` and ``ys`` (two corners each, any order), in rank order."""
+        if len(xs) < 2 or len(ys) < 2:
+            return np.empty(0, dtype=np.int64)
+        return self.in_view((min(xs), max(xs), min(ys), max(ys)))
+
+    def in_lasso(self, xs: Sequence[float], ys: Sequence[float]) -> np.ndarray:
+        """The points inside the polygon through (``xs``, ``ys``), in rank order (even-odd rule)."""
+        px, py = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+        if len(px) < 3 or len(px) != len(py):
+            return np.empty(0, dtype=np.int64)
+        cand = self.in_box(px, py)
+        x, y = self.coords[cand, 0].astype(np.float64), self.coords[cand, 1].astype(np.float64)
+        inside = np.zeros(len(cand), dtype=bool)
+        for x1, y1, x2, y2 in zip(px, py, np.roll(px, 1), np.roll(py, 1)):
+            if y1 == y2:
+                continue
+            crosses = (y1 > y) != (y2 > y)
+            xcross = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+            inside ^= crosses & (x < xcross)
+        return cand[inside]
+
+    # ------------------------------------------------------------ what to draw
+
+    def markers(self, view: View, limit: int = limits.MAX_MARKERS) -> np.ndarray:
+        """The first ``limit`` points in ``view`` (the most frequent words there): drawn as markers."""
+        return self.in_view(view)[:limit]
+
+    def labelled(self, view: View, limit: int = limits.MAX_LABELS) -> np.ndarray:
+        """At most ``limit`` points in ``view`` to label, spread out: the first-ranked point of each cell of
+        a grid over the view, so labels do not pile up where points are dense."""
+        idx = self.in_view(view)
+        if len(idx) <= limit:
+            return idx
+        x0, x1, y0, y1 = view
+        gx = max(1, int(round((limit * 1.5) ** 0.5)))
+        gy = max(1, limit // gx)
+        cx = np.clip(((self.coords[idx, 0] - x0) / (x1 - x0 + 1e-12) * gx).astype(int), 0, gx - 1)
+        cy = np.clip(((self.coords[idx, 1] - y0) / (y1 - y0 + 1e-12) * gy).astype(int), 0, gy - 1)
+        _, first = np.unique(cx * gy + cy, return_index=True)
+        return np.sort(idx[first])[:limit]
+
+    def cells(self, view: View, nx: int = 48, ny: int = 36) -> np.ndarray:
+        """One point per occupied cell of an ``nx`` x ``ny`` grid over ``view``: its first-ranked point.
+        Drawn as invisible markers over the density image, they make every occupied part of the map
+        answer a hover, a click, a box and a lasso, not only where the drawn points are."""
+        idx = self.in_view(view)
+        if not len(idx):
+            return idx
+        x0, x1, y0, y1 = view
+        cx = np.clip(((self.coords[idx, 0] - x0) / (x1 - x0 + 1e-12) * nx).astype(int), 0, nx - 1)
+        cy = np.clip(((self.coords[idx, 1] - y0) / (y1 - y0 + 1e-12) * ny).astype(int), 0, ny - 1)
+        _, first = np.unique(cx * ny + cy, return_index=True)
+        return np.sort(idx[first])
+
+    def density_png(self, view: View, *, width: int = 480, height: int = 360, values: np.ndarray | None = None) -> bytes:
+        """All the points in ``view`` as a PNG image: log-scaled counts per pixel in blue, or, with
+        ``values`` (one per point, NaN for none), their mean per pixel from red (0) to green (1)."""
+        return _density_png(self.coords, view, width, height, values)
+
+    def reprojected(self, idx: Sequence[int], method: str | None = None, *, random_state: int = 0,
+                    perplexity: float = 30.0, n_neighbors: int = 15, min_dist: float = 0.1) -> Map:
+        """A new 2-D map of just the points ``idx``, projected again from their full-space vectors
+        (``method``: this map's by default), so that a cluster spreads over the whole picture."""
+        idx = np.unique(np.asarray(idx, dtype=np.int64))
+        if len(idx) < 2:
+            raise InputError("Select at least two points to show only them.")
+        method = method or self.method
+        x = self.unit[idx]  # the picture is of directions, as the whole map's is (neighbours are by cosine)
+        knobs = dict(random_state=random_state, perplexity=perplexity, n_neighbors=n_neighbors, min_dist=min_dist)
+        if len(idx) <= MAX_POINTS:
+            p = project(x, method, 2, **knobs)
+        else:
+            p = fit_and_place(x, method, sample=min(len(idx), 20_000), **knobs)
+        return point_map([self.labels[i] for i in idx], self.vectors[idx], p, method=method,
+                         groups=[self.groups[i] for i in idx] if self.groups else None, notes=p.notes, unit=x)
+
+    # ------------------------------------------------------------ export
+
+    def csv(self, idx: Sequence[int]) -> bytes:
+        """The points ``idx`` as CSV: label, group, x, y (, z), then the full-space vector as given
+        (not normalised)."""
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        idx = np.asarray(idx, dtype=np.int64)
+        cols = {"label": [self.labels[i] for i in idx], "group": [self.groups[i] for i in idx] if self.groups else
+                [""] * len(idx)}
+        cols.update({a: self.coords[idx, j] for j, a in enumerate("xyz"[: self.dims])})
+        v = np.asarray(self.vectors[idx], dtype=np.float32)
+        cols.update({f"v{j}": v[:, j] for j in range(v.shape[1])})
+        buf = io.BytesIO()  # Arrow's writer: 300,000 rows of 50 numbers in ~3 s (pandas: 40 s)
+        buf.write((",".join(cols) + "\n").encode())
+        pacsv.write_csv(pa.table(cols), buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        return buf.getvalue()
+
+    def projector_files(self, idx: Sequence[int]) -> tuple[str, str]:
+        """The points ``idx`` for the TensorFlow Embedding Projector: (vectors.tsv, metadata.tsv),
+        with the picture's coordinates in the metadata."""
+        idx = np.asarray(idx, dtype=np.int64)
+        xyz = [[f"{v:.6g}" for v in self.coords[idx, j]] for j in range(self.dims)]
+        rows = [{"label": self.labels[i], "group": self.groups[i] if self.groups else "",
+                 **{a: xyz[j][r] for j, a in enumerate("xyz"[: self.dims])}} for r, i in enumerate(idx)]
+        return projector_tsv(np.asarray(self.vectors[idx]), rows)
+
+
+def _colours(t: np.ndarray, stops: list[tuple[float, tuple[int, int, int]]]) -> np.ndarray:
+    """``t`` in [0, 1] -> RGB by linear interpolation between colour ``stops``."""
+    pos = np.array([p for p, _ in stops])
+    rgb = np.array([c for _, c in stops], dtype=np.float64)
+    return np.stack([np.interp(t, pos, rgb[:, j]) for j in range(3)], axis=-1)
+
+
+BLUES = [(0.0, (198, 219, 239)), (0.5, (66, 146, 198)), (1.0, (8, 48, 107))]
+RED_GREEN = [(0.0, (215, 48, 39)), (0.5, (254, 224, 139)), (1.0, (26, 152, 80))]
+
+
+@memoize(maxsize=32)
+def _density_png(coords: np.ndarray, view: View, width: int, height: int, values: np.ndarray | None) -> bytes:
+    from PIL import Image
+
+    x0, x1, y0, y1 = view
+    c = coords[:, :2]
+    rng = [[x0, x1], [y0, y1]]
+    counts, _, _ = np.histogram2d(c[:, 0], c[:, 1], bins=[width, height], range=rng)
+    counts = counts.T[::-1]  # rows from the top of the picture
+    filled = counts > 0
+    level = np.log1p(counts) / max(np.log1p(counts.max()), 1e-9)
+    if values is None:
+        rgb = _colours(level, BLUES)
+    else:
+        ok = ~np.isnan(values)
+        sums, _, _ = np.histogram2d(c[ok, 0], c[ok, 1], bins=[width, height], range=rng, weights=values[ok])
+        n_ok, _, _ = np.histogram2d(c[ok, 0], c[ok, 1], bins=[width, height], range=rng)
+        sums, n_ok = sums.T[::-1], n_ok.T[::-1]
+        mean = np.where(n_ok > 0, sums / np.maximum(n_ok, 1), np.nan)
+        rgb = np.where(np.isnan(mean)[..., None], 190.0, _colours(np.nan_to_num(mean), RED_GREEN))
+    alpha = np.where(filled, 90 + 165 * level, 0)
+    img = np.dstack([rgb, alpha]).round().clip(0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(img, "RGBA").save(buf, "PNG", optimize=False, compress_level=6)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- the map of a whole vocabulary
+
+_BUILD = threading.Lock()  # one map is computed at a time: a second session asking for it waits, then reads it
+
+
+@memoize(maxsize=4)
+def word_map(vecs, method: str = "pca", *, size: int | None = None, sample: int = 20_000, seed: int = 0,
+             perplexity: float = 30.0, n_neighbors: int = 15, min_dist: float = 0.1, scored: int = 20_000,
+             progress: Callable[[float, str], None] | None = None) -> Map:
+    """The map of the first ``size`` words (all by default) of a :class:`~embedviz.StaticVectors`
+    table: PCA of all of them, or t-SNE / UMAP fitted on the ``sample`` most frequent and the rest placed
+    by the fitted model. The first ``scored`` words are scored for how well the picture keeps their
+    neighbours (among themselves). Computed once per (vectors, method, knobs), cached on disk under
+    :func:`~embedviz.cache_dir` and shared by every session."""
+    step = progress or (lambda f, m: None)
+    if method not in METHODS:
+        raise InputError(f"Unknown projection method {method!r}: pca, tsne or umap.")
+    n = len(vecs) if size is None else min(int(size), len(vecs))
+    if n > limits.MAX_MAP_POINTS:
+        raise InputError(f"{n:,} words is more than a map here holds ({limits.MAX_MAP_POINTS:,}); choose fewer.")
+    s = min(int(scored), n, limits.MAX_SCORED_POINTS)
+    knobs = {"pca": (), "tsne": (sample, perplexity), "umap": (sample, n_neighbors, min_dist)}[method]
+    key = hashlib.sha1(repr((vecs.fingerprint, method, n, seed, knobs, s)).encode()).hexdigest()[:24]
+    path = cache_dir() / "maps" / f"{method}-{n}-{key}.npz"
+    x = vecs.unit[:n]
+    with _BUILD:
+        coords = trust = None
+        if path.exists():
+            try:
+                with np.load(path) as f:
+                    coords, trust, ev = f["coords"], f["trust"], f["explained_variance"]
+                if coords.shape != (n, 2) or trust.shape != (n,):
+                    coords = None
+            except (OSError, ValueError, KeyError):
+                coords = None  # a damaged cache entry is computed again
+        notes = []
+        if coords is None:
+            proj = fit_and_place(x, method, sample=sample, random_state=seed, perplexity=perplexity,
+                                 n_neighbors=n_neighbors, min_dist=min_dist, progress=lambda f, m: step(f * 0.95, m))
+            coords = np.asarray(proj, dtype=np.float32)
+            notes = proj.notes
+            ev = proj.explained_variance if proj.explained_variance is not None else np.zeros(0)
+            step(0.96, f"Scoring how well the picture keeps the neighbours of the {s:,} most frequent words")
+            trust = np.full(n, np.nan, dtype=np.float32)
+            trust[:s] = neighbour_preservation(x[:s], coords[:s])
+
+            def write(f):
+                np.savez(f, coords=coords, trust=trust, explained_variance=ev)
+
+            atomic_write(path, write)
+        elif method != "pca" and min(sample, n) < n:
+            notes = [f"{METHODS[method]} was fitted on the first {min(sample, n):,} of {n:,} words; the other "
+                     f"{n - min(sample, n):,} were placed by the fitted model."]
+    step(1.0, "Done")
+    coords.setflags(write=False)
+    return Map(vecs.words[:n], vecs.matrix[:n], coords, method=method, trust=trust, notes=notes, scored=s, unit=x,
+               explained_variance=ev if len(ev) else None)
+
+
+def point_map(labels: Sequence[str], vectors: np.ndarray, coords: np.ndarray, *, method: str = "pca",
+              groups: Sequence[str] | None = None, notes: Sequence[str] = (), unit: np.ndarray | None = None) -> Map:
+    """A :class:`Map` of points already projected (word groups, tokens in context, a selection), the
+    first few thousand scored for how well the picture keeps their neighbours (among themselves)."""
+    coords = np.asarray(coords, dtype=np.float32)
+    vectors = np.asarray(vectors)
+    n = len(coords)
+    s = min(n, MAX_POINTS)
+    trust = np.full(n, np.nan, dtype=np.float32)
+    if s > 2:
+        trust[:s] = neighbour_preservation(vectors[:s], coords[:s])
+    return Map(labels, vectors, coords, method=method, groups=groups, trust=trust, notes=notes, scored=s if s > 2 else 0,
+               unit=unit)

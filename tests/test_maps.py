@@ -1,0 +1,234 @@
+"""The map of a whole vocabulary, on the real GloVe 6B 50d: search, neighbours, box and lasso
+membership, labels, the density image, exports, placing points with a fitted model, and the limits."""
+
+import csv
+import io
+
+import numpy as np
+import pytest
+
+import embedviz as ev
+from embedviz import limits, maps, plots
+
+
+@pytest.fixture(scope="module")
+def glove():
+    return ev.load_vectors()
+
+
+@pytest.fixture(scope="module")
+def vocab_map(glove):
+    return ev.word_map(glove, "pca")  # all 400,000 words
+
+
+def test_the_whole_vocabulary_is_on_the_map(glove, vocab_map):
+    m = vocab_map
+    assert len(m) == len(glove) == 400_000 and m.coords.shape == (400_000, 2)
+    # PCA of the unit vectors: the same picture scikit-learn draws
+    from sklearn.decomposition import PCA
+
+    ref = PCA(2, random_state=0).fit_transform(glove.unit)
+    for j in range(2):  # a principal axis may come out flipped
+        assert abs(np.corrcoef(ref[:, j], m.coords[:, j])[0, 1]) > 0.999
+    assert m.explained_variance is not None and 0 < m.explained_variance.sum() < 1
+    # the 20,000 most frequent words are scored, the rest are not
+    assert np.isfinite(m.trust[:20_000]).all() and np.isnan(m.trust[20_000:]).all()
+    assert 0 <= m.trust[:20_000].min() and m.trust[:20_000].max() <= 1
+
+
+def test_find_a_word_and_its_neighbours(glove, vocab_map):
+    m = vocab_map
+    (i,) = m.find("Frog")
+    assert m.labels[i] == "frog"
+    nb = m.neighbours(i, 10)
+    words = [m.labels[j] for j in nb.full]
+    assert {"toad", "snake", "lizard"} <= set(words) and "frog" not in words
+    # the same as a brute-force cosine over every row of the raw vectors
+    v = glove.matrix.astype(np.float64)
+    cos = v @ v[i] / (np.linalg.norm(v, axis=1) * np.linalg.norm(v[i]))
+    cos[i] = -1
+    assert list(np.argsort(-cos)[:10]) == list(nb.full)
+    assert np.allclose(nb.cosines, cos[nb.full], atol=1e-5)
+    # neighbours in the picture are the nearest by distance on the map
+    d = np.linalg.norm(m.coords - m.coords[i], axis=1)
+    d[i] = np.inf
+    assert set(np.argsort(d)[:10]) == set(nb.picture)
+    assert nb.kept == len(set(nb.full) & set(nb.picture))
+
+
+def test_a_word_not_on_the_map_gets_spellings(vocab_map):
+    assert vocab_map.find("frgo") == [] and vocab_map.find("  ") == []
+    assert "frog" in vocab_map.suggest("frgo")
+    assert "frog" in vocab_map.suggest("frogg")
+
+
+def test_box_and_lasso_hold_exactly_the_points_inside(vocab_map):
+    m = vocab_map
+    c = m.coords.astype(np.float64)
+    x0, x1, y0, y1 = 0.2, 0.5, -0.1, 0.05
+    box = m.in_box([x1, x0], [y0, y1])  # corners in any order
+    want = np.flatnonzero((c[:, 0] >= x0) & (c[:, 0] <= x1) & (c[:, 1] >= y0) & (c[:, 1] <= y1))
+    assert np.array_equal(box, want) and len(box) > 1000
+    # a lasso along the same rectangle holds the same points
+    assert np.array_equal(m.in_lasso([x0, x1, x1, x0], [y0, y0, y1, y1]), want)
+    # a triangle: checked point by point with barycentric coordinates
+    tri = np.array([[0.2, -0.1], [0.6, -0.1], [0.4, 0.1]])
+    got = m.in_lasso(tri[:, 0], tri[:, 1])
+    a, b, cc = tri
+    v0, v1, v2 = cc - a, b - a, c - a
+    d00, d01, d11 = v0 @ v0, v0 @ v1, v1 @ v1
+    d20, d21 = v2 @ v0, v2 @ v1
+    den = d00 * d11 - d01 * d01
+    u, v = (d11 * d20 - d01 * d21) / den, (d00 * d21 - d01 * d20) / den
+    inside = np.flatnonzero((u > 1e-9) & (v > 1e-9) & (u + v < 1 - 1e-9))
+    edge = np.flatnonzero((u > -1e-9) & (v > -1e-9) & (u + v < 1 + 1e-9))
+    assert set(inside) <= set(got) <= set(edge) and len(got) > 1000
+    assert list(got) == sorted(got)  # most frequent first
+
+
+def test_an_empty_selection_and_a_huge_one(vocab_map):
+    m = vocab_map
+    x0, x1, y0, y1 = m.extent()
+    assert len(m.in_box([x1 + 1, x1 + 2], [y1 + 1, y1 + 2])) == 0
+    assert len(m.in_lasso([x1 + 1, x1 + 2, x1 + 2], [y0, y0, y1])) == 0
+    assert len(m.in_lasso([0, 1], [0, 1])) == 0  # two points are not an area
+    big = m.in_box([x0, x1], [y0, y1])[:300_000]
+    assert len(big) == 300_000
+    data = m.csv(big)  # exporting 300,000 points works, every row with its original vector
+    assert data.count(b"\n") == 300_001
+    rows = list(csv.reader(io.StringIO(data[:200_000].decode(errors="ignore"))))
+    assert rows[0][:5] == ["label", "group", "x", "y", "v0"] and rows[0][-1] == "v49"
+    assert [r[0] for r in rows[1:4]] == m.labels[:3] == ["the", ",", "."]
+    assert np.allclose(np.array([r[4:] for r in rows[1:1000]], float), m.vectors[:999], atol=1e-6)
+    assert np.allclose(np.array([r[2:4] for r in rows[1:1000]], float), m.coords[:999], atol=1e-6)
+
+
+def test_projector_export_of_a_selection(glove, vocab_map):
+    m = vocab_map
+    sel = m.in_box([0.3, 0.35], [-0.02, 0.0])[:50]
+    vec, meta = m.projector_files(sel)
+    rows = [r.split("\t") for r in vec.strip().split("\n")]
+    assert len(rows) == len(sel) and np.allclose(np.array(rows, float), glove.matrix[sel], atol=1e-6)
+    head, *lines = meta.strip("\n").split("\n")
+    assert head == "label\tgroup\tx\ty" and [ln.split("\t")[0] for ln in lines] == [m.labels[i] for i in sel]
+    assert np.allclose([float(ln.split("\t")[2]) for ln in lines], m.coords[sel, 0], atol=1e-5)
+
+
+def test_labels_are_few_and_spread_out(vocab_map):
+    m = vocab_map
+    view = m.extent()
+    lab = m.labelled(view, 150)
+    assert 50 <= len(lab) <= 150 and lab[0] == 0  # "the", the most frequent word, is labelled
+    # at most one label per cell of the grid they were chosen on
+    assert len(set(zip(*np.floor((m.coords[lab] - [view[0], view[2]]) / [(view[1] - view[0]) / 15,
+                                                                           (view[3] - view[2]) / 10]).T.astype(int)))) \
+        >= len(lab) * 0.9
+    markers = m.markers(view)
+    assert len(markers) == limits.MAX_MARKERS and list(markers) == list(range(limits.MAX_MARKERS))
+    cells = m.cells(view)
+    assert 0 < len(cells) <= 48 * 36 and len(set(cells)) == len(cells)
+
+
+def test_the_density_image_counts_every_point(vocab_map):
+    from PIL import Image
+
+    m = vocab_map
+    view = m.extent()
+    img = np.asarray(Image.open(io.BytesIO(m.density_png(view, width=120, height=90))))
+    assert img.shape == (90, 120, 4)
+    counts, _, _ = np.histogram2d(m.coords[:, 0], m.coords[:, 1], bins=[120, 90], range=[view[:2], view[2:]])
+    assert np.array_equal(img[..., 3] > 0, counts.T[::-1] > 0)  # drawn exactly where points are
+    trust = np.asarray(Image.open(io.BytesIO(m.density_png(view, width=120, height=90, values=m.trust))))
+    assert trust.shape == (90, 120, 4) and not np.array_equal(trust[..., :3], img[..., :3])
+
+
+def test_the_figure_stays_small_at_400000_words(vocab_map):
+    m = vocab_map
+    view = m.extent()
+    fig = plots.map_figure(m, view, markers=m.markers(view), labelled=m.labelled(view), cells=m.cells(view),
+                           png=m.density_png(view), found=(12260,), neighbours=(1, 2, 3), selected=np.arange(10_000),
+                           title="GloVe")
+    assert len(fig.to_json()) < 700_000  # a few hundred KB, whatever the number of words
+    names = [t.name for t in fig.data]
+    assert "found / clicked" in names and "neighbours (full space)" in names and "selected (10,000)" in names
+    assert len(fig.layout.images) == 1
+    drawn = sum(len(t.x) for t in fig.data)
+    assert drawn < 12_000
+    # every drawn point says which point of the map it is
+    marker = next(t for t in fig.data if t.name == "points")
+    assert list(marker.customdata[:3]) == [0, 1, 2]
+
+
+def test_the_map_is_cached_on_disk_and_a_damaged_file_is_rebuilt(glove, tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDVIZ_CACHE", str(tmp_path))
+    a = ev.word_map(glove, "pca", size=5000, scored=1000)
+    files = list((tmp_path / "maps").glob("pca-5000-*.npz"))
+    assert len(files) == 1
+    ev.word_map.cache_clear()
+    b = ev.word_map(glove, "pca", size=5000, scored=1000)  # read back
+    assert np.array_equal(a.coords, b.coords) and np.array_equal(a.trust, b.trust, equal_nan=True)
+    files[0].write_bytes(b"not a map")
+    ev.word_map.cache_clear()
+    c = ev.word_map(glove, "pca", size=5000, scored=1000)
+    assert np.array_equal(a.coords, c.coords)
+
+
+def test_tsne_is_fitted_on_a_sample_and_places_the_rest(glove):
+    n, s = 3000, 1000
+    steps = []
+    m = ev.word_map(glove, "tsne", size=n, sample=s, scored=n, progress=lambda f, msg: steps.append((f, msg)))
+    assert m.coords.shape == (n, 2) and np.isfinite(m.coords).all()
+    assert any("placing points" in msg for _, msg in steps) and steps[-1][0] == 1.0
+    assert "fitted on the first 1,000 of 3,000" in " ".join(m.notes)
+    # the placed words keep far more of their neighbours than a random picture would
+    rng_trust = ev.neighbour_preservation(glove.unit[:n], np.random.default_rng(0).normal(size=(n, 2)))
+    assert np.nanmean(m.trust[s:]) > 5 * rng_trust.mean() + 0.05
+
+
+def test_umap_is_a_third_method(glove):
+    x = glove.unit[:600]
+    a = ev.project(x, "umap", random_state=1, n_neighbors=10)
+    assert a.shape == (600, 2) and a.method == "umap" and a.trustworthiness > 0.7
+    assert np.array_equal(np.asarray(a), np.asarray(ev.project(x.copy(), "umap", random_state=1, n_neighbors=10)))
+    few = ev.project(x[:8], "umap", n_neighbors=15)
+    assert "lowered from 15 to 7" in few.notes[0]
+    placed = ev.fit_and_place(glove.unit[:900], "umap", sample=600, random_state=1, n_neighbors=10)
+    assert placed.shape == (900, 2) and np.isfinite(placed).all()
+    assert "the other 300 were placed" in placed.notes[-1]
+
+
+def test_show_only_a_selection(vocab_map):
+    sel = vocab_map.in_box([0.3, 0.4], [-0.05, 0.0])[:300]
+    sub = vocab_map.reprojected(sel, "pca")
+    assert len(sub) == len(sel) and sub.labels == [vocab_map.labels[i] for i in sel]
+    assert np.array_equal(sub.vectors, vocab_map.vectors[sel])  # the original vectors travel along
+    assert np.isfinite(sub.trust).all()
+    with pytest.raises(ev.InputError, match="at least two"):
+        vocab_map.reprojected([5])
+
+
+def test_limits_say_what_they_are(glove):
+    with pytest.raises(ev.InputError, match="at most 50,000 points"):
+        ev.fit_and_place(glove.unit[:60_001], "tsne", sample=60_000)
+    huge = np.zeros((limits.MAX_MAP_POINTS + 1, 2), dtype=np.float32)
+    with pytest.raises(ev.InputError, match=r"1,000,000.*GB"):
+        ev.fit_and_place(huge, "pca")
+    with pytest.raises(ev.InputError, match="pca, tsne or umap"):
+        ev.word_map(glove, "mds")
+    with pytest.raises(ev.InputError, match="at most 50,000"):
+        ev.neighbour_preservation(np.zeros((50_001, 2)), np.zeros((50_001, 2)))
+
+
+def test_point_map_scores_every_point():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 10))
+    m = maps.point_map([f"w{i}" for i in range(200)], x, x[:, :2], groups=["a"] * 200)
+    assert np.isfinite(m.trust).all() and m.scored == 200
+    same = maps.point_map([f"w{i}" for i in range(200)], x, x[:, :2] @ np.diag([1, 1]))
+    assert np.array_equal(same.trust, m.trust)
+    # points on a circle, drawn where they are: cosine and distance agree, every neighbour is kept
+    a = rng.uniform(0, 2 * np.pi, 300)
+    ring = np.c_[np.cos(a), np.sin(a)]
+    assert maps.point_map([str(i) for i in range(300)], ring, ring).trust.min() == 1.0
+    shuffled = maps.point_map([str(i) for i in range(300)], ring, rng.permutation(ring))
+    assert shuffled.trust.mean() < 0.2

@@ -1,0 +1,227 @@
+"""A map to explore, as the Embedding Projector's is: find a word, click a point for its nearest
+neighbours in the full space, select a region with the box or the lasso, show only the selection,
+zoom to it, colour by how well each point keeps its neighbours, and export what is selected.
+
+Streamlit clears a chart's selection whenever its figure changes, and the figure changes with every
+highlight, so what is found, clicked and selected lives in session state; box and lasso membership is
+computed here from the shape the browser returns, over every point of the map (also those drawn only
+in the density image), never from the few thousand points it sends back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+import embedviz as ev
+import ui
+from embedviz import plots
+
+LIST_ROWS = 200  # words listed for a selection; the export has them all
+
+
+def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True, default_find: str = "",
+            reproject: Callable[[np.ndarray], ev.Map] | None = None, what: str = "words",
+            paths: dict[str, list[int]] | None = None) -> None:
+    """Draw ``m`` with its search box, neighbours, selection and exports. ``reproject(idx)`` makes the
+    map of just the points ``idx`` ("show only these"); ``what`` names the points in messages;
+    ``paths`` joins named point sequences by a line."""
+    state = _state(m, key)
+    if state["only"] is not None and reproject is not None:
+        top = st.container(horizontal=True, vertical_alignment="center")
+        top.info(f"Showing only the {len(state['only']):,} selected {what}, projected again.")
+        if top.button("Back to the whole map", key=f"{key}_back", icon=":material/arrow_back:"):
+            state["only"] = None
+            st.rerun()
+        sub = ui.keep_last(f"{key}_only", lambda: reproject(state["only"]))
+        if sub is not None:
+            explore(sub, f"{key}_only", title=f"{title}: the selection", show_labels=show_labels, what=what)
+            return
+        state["only"] = None
+    c = st.columns([3, 1, 2])
+    find = c[0].text_input(f"Find a {what[:-1] if what.endswith('s') else what}", value=default_find,
+                           key=f"{key}_find", placeholder="frog", max_chars=ev.limits.MAX_WORD_CHARS)
+    k = int(c[1].number_input("Neighbours", 1, 100, 10, key=f"{key}_k"))
+    colour = c[2].radio("Colour by", ["group", "trust"], horizontal=True, key=f"{key}_colour",
+                        format_func={"group": "group" if m.groups else "one colour",
+                                     "trust": "neighbours kept"}.get,
+                        help="Neighbours kept: the share of each point's nearest neighbours in the full space that are "
+                             "also its nearest in the picture. Red points are where the picture misleads.")
+    _take_search(m, state, find, k)
+    _take_event(m, state, key)
+    view = state["view"] or m.extent()
+    big = len(m) > ev.limits.MAX_MARKERS
+    markers = m.markers(view) if big else np.arange(len(m))
+    labelled = m.labelled(view) if show_labels else np.empty(0, dtype=np.int64)
+    nb = m.neighbours(state["clicked"], k) if state["clicked"] is not None else None
+    found = tuple(state["found"]) if state["found"] else ((state["clicked"],) if state["clicked"] is not None else ())
+    png = None
+    if big and m.dims == 2:
+        png = m.density_png(view, values=m.trust if colour == "trust" else None)
+    fig = plots.map_figure(m, view, markers=markers, labelled=labelled, colour=colour, found=found,
+                           cells=m.cells(view) if big and m.dims == 2 else None,
+                           neighbours=tuple(int(i) for i in nb.full) if nb is not None else (),
+                           selected=state["selected"], png=png, title=title, paths=paths)
+    if m.dims == 2:
+        st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points", "box", "lasso"),
+                        config={"toImageButtonOptions": {"filename": key}, "displaylogo": False})
+        st.caption(_facts(m, view, big, len(markers)))
+    else:
+        st.plotly_chart(fig, key=key, config={"displaylogo": False})
+        st.caption("3-D is a view: find a word here; click, box and lasso work in 2-D.")
+    left, right = st.columns(2)
+    with left:
+        _neighbour_list(m, nb, k)
+    with right:
+        _selection(m, state, key, what, can_reproject=reproject is not None)
+
+
+def _state(m: ev.Map, key: str) -> dict:
+    """What is found, clicked and selected on map ``key``. A new map of the same points (another method
+    or seed) keeps them, so a cluster selected in PCA can be followed into UMAP; the view resets."""
+    s = st.session_state.setdefault(f"{key}__map", {})
+    ident = (len(m), m.labels[0] if len(m) else "", m.labels[-1] if len(m) else "")
+    if s.get("points") != ident:
+        s.update(points=ident, clicked=None, found=[], selected=None, how="", only=None, searched=None, event=None)
+    if s.get("map") != m.memo_key:
+        s.update(map=m.memo_key, view=None)
+    return s
+
+
+def _take_search(m: ev.Map, state: dict, find: str, k: int) -> None:
+    if find == state["searched"]:
+        return
+    state["searched"] = find
+    if not find.strip():
+        state["found"] = []
+        return
+    hits = m.find(find)
+    if not hits:
+        tips = m.suggest(find)
+        st.warning(ui.esc(f"“{find}” is not on this map." + (f" Did you mean: {', '.join(tips)}?" if tips else "")))
+        return
+    state["found"], state["clicked"] = hits[:20], hits[0]
+    if m.dims == 2:  # centre on it, close enough that its neighbourhood gets labels
+        x0, x1, y0, y1 = m.extent()
+        w, h = (x1 - x0) / 8, (y1 - y0) / 8
+        cx, cy = (float(v) for v in m.coords[hits[0], :2])
+        state["view"] = (cx - w, cx + w, cy - h, cy + h) if len(m) > ev.limits.MAX_MARKERS else None
+
+
+def _take_event(m: ev.Map, state: dict, key: str) -> None:
+    """Read the chart's last selection (a click, a box or a lasso) once."""
+    raw = st.session_state.get(key)
+    sel = (raw or {}).get("selection") if raw else None
+    if not sel:
+        return
+    box, lasso, points = sel.get("box") or [], sel.get("lasso") or [], sel.get("points") or []
+    sig = repr((box, lasso, [p.get("customdata") for p in points][:50], len(points)))
+    if sig == state["event"]:
+        return
+    state["event"] = sig
+    if box:
+        b = box[-1]
+        state["selected"], state["how"] = m.in_box(b["x"], b["y"]), "box"
+    elif lasso:
+        lz = lasso[-1]
+        state["selected"], state["how"] = m.in_lasso(lz["x"], lz["y"]), "lasso"
+    elif points:
+        idx = [_index(p) for p in points]
+        idx = [i for i in idx if i is not None]
+        if len(idx) == 1:
+            state["clicked"], state["found"] = idx[0], []
+        elif idx:
+            state["selected"], state["how"] = np.unique(idx), "clicks"
+
+
+def _index(point: dict) -> int | None:
+    cd = point.get("customdata")
+    if isinstance(cd, list):
+        cd = cd[0] if cd else None
+    try:
+        return int(cd)
+    except (TypeError, ValueError):
+        return None
+
+
+def _facts(m: ev.Map, view, big: bool, drawn: int) -> str:
+    n_view = len(m.in_view(view))
+    parts = [f"{len(m):,} points ({ev.projection.METHODS.get(m.method, m.method)})"]
+    if big:
+        parts.append(f"{n_view:,} in view: every one in the shaded density image, the {drawn:,} most frequent as "
+                     "points you can click; labels for a few, spread out")
+    if m.explained_variance is not None:
+        parts.append("variance kept: " + " + ".join(f"{v:.1%}" for v in m.explained_variance[:2]))
+    if m.scored:
+        mean = float(np.nanmean(m.trust[: m.scored]))
+        parts.append(f"on average a point keeps {mean:.0%} of its 10 nearest neighbours (scored on the first "
+                     f"{m.scored:,}, among themselves)")
+    return "; ".join(parts) + ". " + " ".join(m.notes)
+
+
+def _neighbour_list(m: ev.Map, nb: ev.Neighbours | None, k: int) -> None:
+    if nb is None:
+        st.markdown("**Neighbours**")
+        st.caption("Click a point, or find a word, to list its nearest neighbours in the full space.")
+        return
+    import pandas as pd
+
+    word = m.labels[nb.index]
+    st.markdown(f"**Nearest to “{ui.esc(word)}”** (cosine, all {len(m.vectors[0])} dimensions)")
+    near = set(nb.picture.tolist())
+    st.dataframe(pd.DataFrame({"word": [m.labels[i] for i in nb.full], "cosine": np.round(nb.cosines, 3),
+                               "near in the picture too": ["yes" if i in near else "" for i in nb.full]}),
+                 hide_index=True, height=min(38 + 35 * len(nb.full), 390), key=f"nb_{m.memo_key[1]}")
+    st.caption(f"{nb.kept} of its {len(nb.full)} nearest neighbours in the full space are among its {len(nb.full)} "
+               "nearest in the picture.")
+
+
+def _selection(m: ev.Map, state: dict, key: str, what: str, *, can_reproject: bool) -> None:
+    sel = state["selected"]
+    st.markdown("**Selection**")
+    if sel is None:
+        st.caption("Pick Box Select or Lasso Select in the chart's toolbar and drag over the map. The downloads "
+                   "below export every point until you select some.")
+        idx = np.arange(len(m))
+    elif len(sel) == 0:
+        st.info(f"That {state['how']} holds no {what}: try a larger area.")
+        idx = sel
+    else:
+        import pandas as pd
+
+        st.caption(f"{len(sel):,} {what} selected by {state['how']}" + (f"; the first {LIST_ROWS} listed, most frequent "
+                   "first (the downloads hold them all)" if len(sel) > LIST_ROWS else "") + ".")
+        first = sel[:LIST_ROWS]
+        st.dataframe(pd.DataFrame({"word": [m.labels[i] for i in first], "x": m.coords[first, 0].round(3),
+                                   "y": m.coords[first, 1].round(3)}), hide_index=True, height=250,
+                     key=f"sel_{m.memo_key[1]}")
+        idx = sel
+    row = st.container(horizontal=True)
+    if sel is not None:
+        if can_reproject and len(sel) >= 2 and row.button("Show only these", key=f"{key}_only_btn",
+                                                          icon=":material/filter_alt:"):
+            state["only"] = sel
+            st.rerun()
+        if len(sel) and m.dims == 2 and row.button("Zoom to selection", key=f"{key}_zoom", icon=":material/zoom_in:"):
+            c = m.coords[sel, :2]
+            lo, hi = c.min(axis=0), c.max(axis=0)
+            pad = (hi - lo) * 0.05 + 1e-6
+            state["view"] = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+            st.rerun()
+        if row.button("Clear", key=f"{key}_clear", icon=":material/close:"):
+            state["selected"], state["how"] = None, ""
+            st.rerun()
+    if state["view"] is not None and row.button("Whole map", key=f"{key}_whole", icon=":material/zoom_out_map:"):
+        state["view"] = None
+        st.rerun()
+    if len(idx):
+        name = "selection" if sel is not None else "map"
+        row = st.container(horizontal=True)
+        row.download_button("CSV (coordinates, labels, vectors)", lambda: m.csv(idx), f"{key}-{name}.csv",
+                            "text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")
+        row.download_button("vectors.tsv (Projector)", lambda: m.projector_files(idx)[0], f"{key}-{name}-vectors.tsv",
+                            key=f"{key}_tsv", on_click="ignore")
+        row.download_button("metadata.tsv (Projector)", lambda: m.projector_files(idx)[1],
+                            f"{key}-{name}-metadata.tsv", key=f"{key}_meta", on_click="ignore")
