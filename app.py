@@ -16,6 +16,7 @@ PAGES = [("app_pages/1_Tokens.py", "Tokens", ":material/text_fields:"),
          ("app_pages/2_Layers.py", "Layers", ":material/stacks:"),
          ("app_pages/3_Context.py", "Context", ":material/compare_arrows:"),
          ("app_pages/4_Sentences.py", "Sentences", ":material/notes:"),
+         ("app_pages/8_Attention.py", "Attention & drift", ":material/visibility:"),
          ("app_pages/5_Static_vectors.py", "Static vectors", ":material/function:"),
          ("app_pages/6_Projections.py", "Projections", ":material/scatter_plot:"),
          ("app_pages/7_Train.py", "Train your own", ":material/model_training:")]

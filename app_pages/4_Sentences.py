@@ -45,6 +45,28 @@ ui.chart(plots.heatmap_figure(sim, [str(i + 1) for i in range(len(short))], shor
 if any(h.tokenization.truncated for h in hs_list):
     st.warning("Some sentences were longer than the model reads and were cut.")
 
+st.header("What makes two sentences alike")
+st.caption("With a mean of token vectors, the cosine of two sentences is exactly a sum over token pairs: "
+           "a_i · b_j / (n m |mean a| |mean b|). The pairs with the largest terms are what makes them alike.")
+p1, p2 = st.columns(2)
+first = p1.selectbox("Sentence A", short, index=0, key="pair_a")
+second = p2.selectbox("Sentence B", short, index=min(1, len(short) - 1), key="pair_b")
+pair = ui.keep_last("pair", lambda: ev.pair_contributions(hs_list[short.index(first)], hs_list[short.index(second)],
+                                                          strategy, pooling=enc.pooling))
+if pair is not None:
+    left, right = st.columns([3, 2])
+    with left:
+        ui.chart(plots.heatmap_figure(pair.values, [f"{j}: {t}" for j, t in enumerate(pair.cols)],
+                                      [f"{i}: {t}" for i, t in enumerate(pair.rows)], title="Each token pair's share of "
+                                      "the cosine", colorscale="RdBu_r", zmin=-abs(pair.values).max(),
+                                      zmax=abs(pair.values).max(), annotate=False, xtitle="sentence B", ytitle="sentence A"),
+                 key="pair_contributions", data=pd.DataFrame(pair.values, index=pair.rows, columns=pair.cols))
+    with right:
+        st.markdown("**The pairs that count most**")
+        st.dataframe(pd.DataFrame(pair.top(10), columns=["token in A", "token in B", "share"]).round(4), hide_index=True)
+        st.markdown(ui.esc(f"The {pair.values.size:,} shares add up to {pair.total:.4f}; the cosine of the two sentence "
+                           f"vectors is {pair.cosine:.4f}.") + (" They agree." if abs(pair.total - pair.cosine) < 1e-4 else ""))
+
 st.header("Semantic search")
 query = st.text_input("A question or phrase", value=ex.QUERY, key="query", bind="query-params")
 

@@ -10,6 +10,7 @@
 
 from . import limits
 from .access import serve_visitors
+from .attention import Attention, Drift, attention_weights, same_word_vectors, token_drift
 from .evaluation import (
     AnalogyResult,
     WordPairResult,
@@ -44,6 +45,7 @@ from .models import availability as model_availability
 from .models import is_loaded as model_is_loaded
 from .projection import (
     Projection,
+    aligned_layers,
     fit_and_place,
     neighbour_preservation,
     project,
@@ -54,10 +56,12 @@ from .report import tour_html
 from .similarity import (
     Baseline,
     LayerSimilarity,
+    PairContributions,
     anisotropy_baseline,
     cos_sim,
     layer_similarity,
     occurrences,
+    pair_contributions,
     reference_baseline,
     repeated_words,
     strategy_table,
@@ -81,7 +85,7 @@ __all__ = [
     "AnalogyResult", "Baseline", "BUNDLED", "ENCODER", "GLOVE", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
     "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
     "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
-    "Map", "Neighbours", "fit_and_place", "neighbour_preservation", "point_map", "word_map", "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove", "encoder_vectors",
+    "Attention", "Drift", "PairContributions", "pair_contributions", "aligned_layers", "attention_weights", "same_word_vectors", "token_drift", "Map", "Neighbours", "fit_and_place", "neighbour_preservation", "point_map", "word_map", "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove", "encoder_vectors",
     "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",

@@ -163,6 +163,17 @@ def analogy_figure(coords: np.ndarray, words: list[str], *, title: str) -> go.Fi
 @memoize(maxsize=64)
 def training_figure(snapshots: np.ndarray, epochs: list[int], words: list[str], groups: list[str]) -> go.Figure:
     """Words moving during training: one animation frame per snapshot ``[frames, words, 2 or 3]``."""
+    return moving_points_figure(snapshots, epochs, words, groups, frame_name="epoch",
+                                title=f"The words after {epochs[-1]:,} epochs (press Play to watch them learn, or drag "
+                                      "the slider)")
+
+
+@memoize(maxsize=16)
+def moving_points_figure(snapshots: np.ndarray, frames: list[int], words: list[str], groups: list[str], *,
+                         frame_name: str, title: str) -> go.Figure:
+    """Points moving: one animation frame per snapshot ``[frames, points, 2 or 3]``, a slider named
+    ``frame_name``, and "Play from the start"; it opens on the last frame."""
+    epochs = frames
     three = snapshots.shape[2] >= 3
     lim = float(np.abs(snapshots[..., :3]).max()) * 1.1 or 1.0
 
@@ -187,15 +198,15 @@ def training_figure(snapshots: np.ndarray, epochs: list[int], words: list[str], 
                           buttons=[dict(label="Play from the start", method="animate",
                                         args=[[str(e) for e in epochs], dict(frame=dict(duration=120, redraw=three),
                                                                              mode="immediate", transition=dict(duration=60))])])],
-        sliders=[dict(active=len(epochs) - 1, steps=steps, currentvalue=dict(prefix="epoch "), x=0.1, len=0.9, y=-0.02)],
+        sliders=[dict(active=len(epochs) - 1, steps=steps, currentvalue=dict(prefix=f"{frame_name} "), x=0.1, len=0.9,
+                      y=-0.02)],
     )
     if three:
         fig.update_scenes(xaxis=dict(range=[-lim, lim]), yaxis=dict(range=[-lim, lim]), zaxis=dict(range=[-lim, lim]))
     else:
         fig.update_xaxes(range=[-lim, lim])
         fig.update_yaxes(range=[-lim, lim], scaleanchor="x", scaleratio=1)
-    return _layout(fig, f"The words after {epochs[-1]:,} epochs (press Play to watch them learn, or drag the slider)",
-                   height=560)
+    return _layout(fig, title, height=560)
 
 
 def figure_html(fig: go.Figure) -> str:
@@ -288,3 +299,107 @@ def map_figure(m, view: tuple[float, float, float, float], *, markers: np.ndarra
         fig.update_layout(clickmode="event+select", hovermode="closest")
     fig.update_layout(legend=dict(orientation="h", y=-0.08))
     return _layout(fig, title, height=height)
+
+
+# ---------------------------------------------------------------- attention and drift
+
+@memoize(maxsize=16)
+def attention_grid_figure(weights: np.ndarray, *, hide: tuple[int, ...] = (), title: str) -> go.Figure:
+    """Every layer x head as a small token-to-token heatmap, tiled into one heatmap (one trace draws
+    faster than a subplot per head): ``weights`` ``[layers, heads, tokens, tokens]``; columns ``hide``
+    (the special tokens) left blank."""
+    n_l, n_h, t, _ = weights.shape
+    gap = 1
+    tile = np.full((n_l * (t + gap), n_h * (t + gap)), np.nan)
+    for li in range(n_l):
+        for h in range(n_h):
+            w = np.array(weights[li, h], dtype=float)
+            if hide:
+                w[:, list(hide)] = np.nan
+            tile[li * (t + gap):li * (t + gap) + t, h * (t + gap):h * (t + gap) + t] = w
+    centre = (t - 1) / 2
+    fig = go.Figure(go.Heatmap(z=tile, colorscale="Blues", zmin=0, zmax=float(np.nanmax(tile)) if hide else 1.0,
+                               hoverongaps=False, showscale=False,
+                               hovertemplate="weight %{z:.2f}<extra></extra>"))
+    # Heatmaps cannot be selected; one invisible point per square, over its centre, makes a click say which head
+    cells = [(li, h) for li in range(n_l) for h in range(n_h)]
+    fig.add_trace(go.Scatter(x=[h * (t + gap) + centre for _, h in cells], y=[li * (t + gap) + centre for li, _ in cells],
+                             customdata=[[li + 1, h] for li, h in cells], mode="markers", showlegend=False,
+                             marker=dict(size=max(8, min(30, 600 // max(n_h, 1) - 6)), color="rgba(0,0,0,0)"),
+                             selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1)),
+                             hovertemplate="layer %{customdata[0]}, head %{customdata[1]}: click to enlarge<extra></extra>"))
+    fig.update_xaxes(tickvals=[h * (t + gap) + centre for h in range(n_h)], ticktext=[f"head {h}" for h in range(n_h)],
+                     showgrid=False, zeroline=False, side="top")
+    fig.update_yaxes(tickvals=[li * (t + gap) + centre for li in range(n_l)], ticktext=[f"layer {li + 1}" for li in range(n_l)],
+                     autorange="reversed", showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1)
+    return _layout(fig, title, height=max(320, min(900, 70 * n_l + 120)))
+
+
+def attention_grid_subplots(weights: np.ndarray, *, title: str) -> go.Figure:
+    """The same grid as one subplot per head: the slower alternative, kept for ``benchmarks/attention.py``."""
+    n_l, n_h = weights.shape[:2]
+    fig = make_subplots(rows=n_l, cols=n_h, horizontal_spacing=0.005, vertical_spacing=0.01)
+    for li in range(n_l):
+        for h in range(n_h):
+            fig.add_trace(go.Heatmap(z=weights[li, h], colorscale="Blues", zmin=0, zmax=1, showscale=False),
+                          row=li + 1, col=h + 1)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False, autorange="reversed")
+    return _layout(fig, title, height=70 * n_l + 120)
+
+
+@memoize(maxsize=32)
+def head_view_figure(weights: np.ndarray, tokens: list[str], *, hide: tuple[int, ...] = (), title: str,
+                     focus: int | None = None) -> go.Figure:
+    """Lines from each token (left) to the tokens it attends to (right), darker for more weight;
+    ``weights`` ``[tokens, tokens]``; tokens in ``hide`` left out; ``focus``: only that token's lines."""
+    t = len(tokens)
+    keep = [i for i in range(t) if i not in hide]
+    fig = go.Figure()
+    bins = [(0.05, 0.15), (0.15, 0.3), (0.3, 0.5), (0.5, 1.01)]
+    for lo, hi in bins:
+        xs, ys = [], []
+        for i in keep if focus is None else [focus]:
+            for j in keep:
+                if lo <= weights[i, j] < hi:
+                    xs += [0, 1, None]
+                    ys += [i, j, None]
+        if xs:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=True,
+                                     name=f"weight {lo:.2f}-{min(hi, 1):.2f}",
+                                     line=dict(color=f"rgba(31,119,180,{0.15 + 0.85 * hi ** 0.7:.2f})", width=1 + 5 * lo)))
+    for x, anchor in ((0, "left"), (1, "right")):  # words outside the lines: left of the left column, right of the right
+        fig.add_trace(go.Scatter(x=[x] * len(keep), y=keep, mode="text", text=[_esc(tokens[i]) for i in keep],
+                                 textposition=f"middle {anchor}", showlegend=False, hoverinfo="skip",
+                                 textfont=dict(size=13)))
+    fig.update_xaxes(visible=False, range=[-0.6, 1.6])
+    fig.update_yaxes(visible=False, autorange="reversed")
+    fig.update_layout(legend=dict(orientation="h", y=-0.02))
+    return _layout(fig, title, height=max(360, 24 * len(keep) + 140))
+
+
+@memoize(maxsize=32)
+def drift_figure(moved: np.ndarray, change: np.ndarray, top: tuple, alike: dict[str, np.ndarray], *, token: str,
+                 title: str) -> go.Figure:
+    """The bridge between attention and drift, layers on the x axis. Top: how far the token moved at each
+    layer (bars: 1 - cosine to the layer below; hover: the size of the change), labelled with the tokens
+    it attended to most. Bottom: its cosine to the same word elsewhere, per layer."""
+    n = len(moved)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12, row_heights=[0.55, 0.45],
+                        subplot_titles=(f"How far '{_esc(token)}' moved at each layer, and what it attended to",
+                                        f"Cosine of '{_esc(token)}' to the same word elsewhere"))
+    labels = ["<br>".join(f"{_esc(t)} {w:.2f}" for _, t, w in row) for row in top]
+    fig.add_trace(go.Bar(x=list(range(1, n + 1)), y=moved, text=labels, textposition="outside", name="1 - cosine",
+                         customdata=change, marker_color=PALETTE[0], cliponaxis=False,
+                         hovertemplate="layer %{x}: 1 - cos %{y:.3f}, |change| %{customdata:.2f}<extra></extra>"),
+                  row=1, col=1)
+    for k, (name, ys) in enumerate(alike.items()):
+        fig.add_trace(go.Scatter(x=list(range(len(ys))), y=ys, mode="lines+markers", name=_esc(name),
+                                 line=dict(color=PALETTE[(k + 1) % 10])), row=2, col=1)
+    top_y = float(np.max(moved)) if n else 1.0
+    fig.update_yaxes(title="1 - cosine", range=[0, top_y * 1.6 + 1e-6], row=1, col=1)
+    fig.update_yaxes(title="cosine", row=2, col=1)
+    fig.update_xaxes(title="layer (0 = embeddings)", dtick=1, row=2, col=1)
+    fig.update_xaxes(dtick=1, row=1, col=1)
+    fig.update_layout(legend=dict(orientation="h", y=-0.12))
+    return _layout(fig, title, height=640)

@@ -160,6 +160,28 @@ def _fitter(x: np.ndarray, method: str, n_components: int, *, random_state: int,
     return model, notes
 
 
+def aligned_layers(stack: np.ndarray, random_state: int = 0) -> np.ndarray:
+    """The same points at every layer, ``[layers, n, dim]``, as 2-D pictures ``[layers, n, 2]`` that
+    follow on from each other: PCA of each layer, scaled to the same spread, then turned (and if need
+    be mirrored) onto the layer before by orthogonal Procrustes, so that moving from one layer to the
+    next shows how the points moved, not an arbitrary new rotation."""
+    from scipy.linalg import orthogonal_procrustes
+    from sklearn.decomposition import PCA
+
+    stack = np.asarray(stack, dtype=np.float64)
+    if stack.ndim != 3 or stack.shape[1] < 3:
+        raise InputError("Following points across layers needs at least three points.")
+    out = np.empty(stack.shape[:2] + (2,))
+    for li, x in enumerate(stack):
+        y = PCA(2, random_state=random_state).fit_transform(x)
+        y /= np.sqrt((y ** 2).sum(1).mean()) or 1.0
+        if li:
+            r, _ = orthogonal_procrustes(y, out[li - 1])
+            y = y @ r
+        out[li] = y
+    return out
+
+
 def neighbour_preservation(x: np.ndarray, y: np.ndarray, k: int = 10) -> np.ndarray:
     """Per point, the share of its ``k`` nearest neighbours in the full space (cosine) that are also
     among its ``k`` nearest in the picture ``y`` (Euclidean): 1 = the picture keeps its neighbourhood,

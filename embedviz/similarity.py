@@ -241,3 +241,47 @@ def reference_baseline(encoder) -> Baseline:
     from .examples import REFERENCE_SENTENCES
 
     return anisotropy_baseline(encoder.hidden_states_many(REFERENCE_SENTENCES))
+
+
+@dataclass(frozen=True)
+class PairContributions:
+    """What makes two mean-pooled sentence vectors alike: ``values[i, j]`` = a_i . b_j / (n m |mean a|
+    |mean b|), whose sum over all token pairs is exactly the cosine of the two means."""
+
+    rows: list[str]
+    cols: list[str]
+    values: np.ndarray
+    cosine: float
+
+    @property
+    def total(self) -> float:
+        return float(self.values.sum())
+
+    def top(self, k: int = 10) -> list[tuple[str, str, float]]:
+        flat = np.argsort(-self.values, axis=None)[:k]
+        return [(self.rows[i], self.cols[j], float(self.values[i, j])) for i, j in zip(*np.unravel_index(flat, self.values.shape))]
+
+
+MEAN_LAYER = {"second_to_last_mean": -2, "last_mean": -1}
+
+
+def pair_contributions(a, b, strategy: str = "second_to_last_mean", *, pooling: dict | None = None) -> PairContributions:
+    """Token-pair contributions to the cosine of two sentences' vectors (:class:`PairContributions`),
+    for the mean-pooling strategies: ``second_to_last_mean``, ``last_mean`` and ``model`` when the
+    model mean-pools (its normalising does not change a cosine). ``a``, ``b``: HiddenStates."""
+    if strategy == "model":
+        p = pooling or {}
+        if p.get("pooling_mode_cls_token") or p.get("pooling_mode_max_tokens"):
+            raise InputError("This model pools with [CLS] or a maximum, not a mean: its cosine does not split into token pairs.")
+        layer = -1
+    elif strategy in MEAN_LAYER:
+        layer = MEAN_LAYER[strategy]
+    else:
+        raise InputError("Only a mean of token vectors splits exactly into token pairs; [CLS] is one vector, not a sum.")
+    x, y = np.asarray(a.array[layer], dtype=np.float64), np.asarray(b.array[layer], dtype=np.float64)
+    ma, mb = x.mean(0), y.mean(0)
+    scale = len(x) * len(y) * np.linalg.norm(ma) * np.linalg.norm(mb)
+    values = (x @ y.T) / max(scale, 1e-12)
+    cosine = float(ma @ mb / max(np.linalg.norm(ma) * np.linalg.norm(mb), 1e-12))
+    values.setflags(write=False)
+    return PairContributions(list(a.tokens), list(b.tokens), values, cosine)

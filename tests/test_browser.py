@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # plotly_gestures
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "artifacts" / "screenshots"
 VECTOR_DIR = Path(tempfile.mkdtemp(prefix="embedviz-vectors-"))  # the one folder the test server may read
 # A page before the landing page: on a fresh server, the first visit is a shared link to a page,
 # and it must still go through app.py's navigation.
-PAGES = ["Tokens", "", "Layers", "Context", "Sentences", "Static_vectors", "Projections", "Train"]
+PAGES = ["Tokens", "", "Layers", "Context", "Sentences", "Attention", "Static_vectors", "Projections", "Train"]
 PAYLOADS = ['<img src=x onerror="window.__pwned=1">', "<script>window.__pwned=2</script>",
             "[click](javascript:window.__pwned=3)", "**bold** _it_ <b>b</b>"]
 
@@ -108,7 +109,7 @@ def test_every_page_renders(server, page, name):
     settle(page)
     assert_clean(page)
     page.wait_for_selector("[data-testid='stSidebarNav'] >> text=Home", timeout=30_000)  # app.py's navigation
-    if name in ("Layers", "Context", "Projections", "Train", "Static_vectors", "Sentences"):
+    if name in ("Layers", "Context", "Projections", "Train", "Static_vectors", "Sentences", "Attention"):
         page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     elif name:
         page.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)
@@ -420,4 +421,97 @@ def test_the_tutorials_caveats_are_in_sight(server, page):
     main = page.locator("[data-testid='stMain']").inner_text()
     assert "Reading these numbers" in main  # beside the figures, not in a closed expander
     assert "What each strategy builds for" in main
+    assert_clean(page)
+
+
+def test_the_whole_vocabulary_map_find_click_lasso_box_export(server, page):
+    """The issue's walk: all of GloVe 6B on one map; find "frog", click points, lasso and box through
+    the chart's own modebar buttons, download the selection, show only it."""
+    import csv
+    import io
+    import re
+
+    from plotly_gestures import CHART_SHOWS, drag, lasso, point_xy, use_tool
+
+    def shows(trace, label=None):
+        page.wait_for_function(CHART_SHOWS, arg=[trace, label], timeout=60_000)
+
+    page.set_viewport_size({"width": 1366, "height": 1300})
+    page.goto(f"{server}/Projections?kind=The+whole+vocabulary", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot .imagelayer image", timeout=180_000)  # every word, as a density image
+    settle(page)
+    assert "400,000 points (PCA)" in page.inner_text("body")
+    type_into(page, page.get_by_label("Find a word"), "frog")
+    page.wait_for_selector("text=Nearest to “frog”", timeout=60_000)
+    shows("found", "frog")
+    neighbours = page.evaluate("""() => document.querySelector('.js-plotly-plot')._fullData
+        .find(t => t.name.startsWith('neighbours')).text""")
+    assert {"toad", "snake"} <= set(neighbours)
+    x, y, word = point_xy(page, "neighbours", neighbours.index("toad"))
+    page.mouse.click(x, y)  # a click on a highlighted neighbour: its own neighbours
+    page.wait_for_selector("text=Nearest to “toad”", timeout=60_000)
+    settle(page)
+    shows("found", "toad")
+    frog = page.evaluate("""() => document.querySelector('.js-plotly-plot')._fullData
+        .find(t => t.name.startsWith('neighbours')).text""").index("frog")
+    x, y, _ = point_xy(page, "neighbours", frog)
+    page.mouse.click(x, y)  # back to frog, by clicking it on the map
+    page.wait_for_selector("text=Nearest to “frog”", timeout=60_000)
+    settle(page)
+    body = page.inner_text("body")
+    assert re.search(r"\d+ of its 10 nearest neighbours in the full space are among its 10 nearest in the picture", body)
+
+    use_tool(page, "Lasso Select")
+    x, y, _ = point_xy(page, "found", 0)
+    lasso(page, x, y, 60)
+    page.wait_for_selector("text=selected by lasso", timeout=60_000)
+    settle(page)
+    shows("selected (")
+    n = int(re.search(r"([\d,]+) words selected by lasso", page.inner_text("body")).group(1).replace(",", ""))
+    assert n > 10
+    with page.expect_download(timeout=120_000) as got:
+        page.get_by_role("button", name="CSV (coordinates, labels, vectors)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(got.value.path()).read_text())))
+    assert len(rows) == n and "frog" in {r["label"] for r in rows}
+    assert {"x", "y", "v0", "v49"} <= set(rows[0])
+    settle(page)
+
+    use_tool(page, "Box Select")
+    drag(page, x - 90, y - 50, x + 90, y + 50)
+    page.wait_for_selector("text=selected by box", timeout=60_000)
+    settle(page)
+    page.get_by_role("button", name="Show only these").click()
+    page.wait_for_selector("text=selected words, projected again", timeout=120_000)
+    settle(page)
+    assert "the selection" in page.locator(".js-plotly-plot").first.inner_text()
+    page.get_by_role("button", name="Back to the whole map").click()
+    page.wait_for_selector(".js-plotly-plot .imagelayer image", timeout=60_000)
+    settle(page)
+    assert_clean(page)
+
+
+def test_attention_page_grid_click_and_downloads(server, page):
+    page.set_viewport_size({"width": 1366, "height": 1400})
+    page.goto(f"{server}/Attention", timeout=120_000)
+    page.wait_for_selector("text=moves most at layer", timeout=180_000)
+    settle(page)
+    assert_clean(page)
+    grid = page.locator(".js-plotly-plot", has_text="6 layers x 12 heads")
+    grid.wait_for(timeout=60_000)
+    grid.scroll_into_view_if_needed()
+    # a click on the square of layer 3, head 7 enlarges that head below
+    t = 22  # tokens of the river sentence: each square is 22 x 22, with a gap of one
+    x, y = page.evaluate("""([t]) => { const gd = [...document.querySelectorAll('.js-plotly-plot')]
+        .find(g => g.layout.title.text.includes('6 layers'));
+        const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
+        return [r.left + gd._fullLayout.xaxis.l2p(7 * (t + 1) + t / 2), r.top + gd._fullLayout.yaxis.l2p(2 * (t + 1) + t / 2)]; }""",
+                         [t])
+    page.mouse.click(x, y)
+    page.wait_for_selector("text=Layer 3, head 7", timeout=60_000)
+    settle(page)
+    with page.expect_download(timeout=60_000) as got:
+        page.get_by_role("button", name="This head's matrix (CSV)").click()
+    rows = Path(got.value.path()).read_text().splitlines()
+    assert rows[0].startswith("attends to ->,") and len(rows) == 23  # [CLS] + 20 tokens + [SEP], and a header
+    assert abs(sum(float(v) for v in rows[1].split(",")[1:]) - 1) < 1e-3
     assert_clean(page)

@@ -17,11 +17,14 @@ def test_readme_notebook_snippet_runs(enc):
     exec(compile(code, "README.md", "exec"), scope)
     assert scope["hs"].array.shape == (7, 22, 384)
     assert scope["vecs"].analogy("man", "king", "woman")[0][0] == "queen"
+    assert len(scope["vmap"]) == 400_000 and len(scope["sel"]) > 100
+    assert scope["att"].tokens[6] == "bank"
 
 
 @pytest.mark.parametrize("module", ["embedviz", "embedviz.tokens", "embedviz.models", "embedviz.hidden",
                                     "embedviz.similarity", "embedviz.vectors", "embedviz.evaluation", "embedviz.projection",
-                                    "embedviz.training", "embedviz.access", "embedviz.report"])
+                                    "embedviz.training", "embedviz.access", "embedviz.report", "embedviz.maps",
+                                    "embedviz.attention"])
 def test_docstring_examples_run(module, enc):
     import importlib
 

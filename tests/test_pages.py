@@ -2,6 +2,7 @@
 and answers bad input with a message while keeping what it showed."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -175,6 +176,10 @@ def test_projections_page(enc):
     assert sum(len(values(t["x"])) for t in spec(at)["data"] if t.get("mode") == "markers") == 6  # a "bank" a sentence
     at.radio(key="dims").set_value(3).run()
     assert spec(at)["data"][0]["type"] == "scatter3d"
+    at.text_input(key="proj_2_find").input("bank").run()  # 3-D is a view, and search works there too
+    found = next(t for t in spec(at)["data"] if t["name"] == "found / clicked")
+    assert found["type"] == "scatter3d" and found["text"] == ["bank"] * 6
+    assert any("Nearest to" in m.value for m in at.markdown)
     at.radio(key="kind").set_value("A token's path through the layers").run()
     ok(at)
     assert any(t["name"].startswith("path of") for t in spec(at)["data"])
@@ -284,3 +289,32 @@ def test_the_whole_vocabulary_map(enc):
     assert any("cosine" in d.value.columns for d in at.dataframe)
     assert next(t for t in spec(at)["data"] if t["name"] == "found / clicked")["text"] == ["frog"]
     assert not at.exception
+
+
+def test_attention_page(enc):
+    at = run("app_pages/8_Attention.py")
+    ok(at)
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert len(titles) == 6 and titles[1].startswith("6 layers x 12 heads")
+    reading = next(m.value for m in at.markdown if "moves most" in m.value).replace("\\", "")
+    assert "layer 6 (1 − cos 0.32)" in reading and "layer 1 (0.20)" in reading and "“river” (0.21" in reading
+    at.radio(key="att_view").set_value("normed").run()
+    ok(at)
+    at.toggle(key="hide_special").set_value(True).run()
+    ok(at)
+    at.slider(key="att_layer").set_value(3).run()
+    assert "Layer 3, head 0" in json.loads(at.get("plotly_chart")[2].proto.spec)["layout"]["title"]["text"]
+    at.text_input(key="att_follow").input("zzqx").run()  # too few uses to follow: a message, the picture stays
+    assert any("at least three uses" in w.value for w in at.warning) and len(at.get("plotly_chart")) == 6
+    at.text_area(key="attention_text").input("").run()
+    assert at.warning and len(at.get("plotly_chart")) == 6 and not at.exception
+
+
+def test_sentences_pair_contributions(enc):
+    at = run("app_pages/4_Sentences.py")
+    ok(at)
+    check = next(m.value for m in at.markdown if "add up to" in m.value).replace("\\", "")
+    total, cosine = re.findall(r"(-?\d\.\d{4})", check)[:2]
+    assert total == cosine and "They agree" in check
+    at.selectbox(key="strategy").set_value("cls").run()
+    assert any("splits exactly into token pairs" in w.value.replace("\\", "") for w in at.warning)
