@@ -19,6 +19,7 @@ PAGES = [("app_pages/1_Tokens.py", "Tokens", ":material/text_fields:"),
          ("app_pages/8_Attention.py", "Attention & drift", ":material/visibility:"),
          ("app_pages/5_Static_vectors.py", "Static vectors", ":material/function:"),
          ("app_pages/6_Projections.py", "Projections", ":material/scatter_plot:"),
+         ("app_pages/9_Corpus.py", "Your corpus", ":material/dataset:"),
          ("app_pages/7_Train.py", "Train your own", ":material/model_training:")]
 
 def home():

@@ -56,3 +56,47 @@ The king ruled the kingdom. The queen ruled the kingdom. The prince is the son o
 The princess is the daughter of the queen. The king and the queen lived in the castle.
 Apples and oranges are fruit. I ate an apple and an orange. Grapes are sweet fruit.
 The car drove on the road. The bus drove on the road. The train ran on the track."""
+
+# A corpus nobody here wrote that installs with Python: the first paragraph of the docstrings of the
+# standard library's public functions and classes, labelled by module.
+DOCSTRING_MODULES = ["json", "os", "re", "collections", "itertools", "functools", "string", "textwrap", "shutil",
+                     "pathlib", "math", "statistics", "random", "datetime", "zipfile", "tarfile", "csv", "sqlite3",
+                     "subprocess", "socket", "threading", "urllib.parse", "email.utils", "html", "difflib", "heapq",
+                     "bisect", "calendar", "hashlib", "base64", "gzip", "tempfile", "glob", "fnmatch", "logging",
+                     "argparse", "decimal", "fractions", "enum", "inspect", "ast", "pickle", "copy", "pprint", "io",
+                     "codecs", "struct", "queue", "asyncio", "unittest", "typing", "http.client", "email.message",
+                     "xml.etree.ElementTree", "configparser", "contextlib", "dataclasses", "operator", "weakref"]
+
+
+def docstring_corpus(limit: int = 1000) -> bytes:
+    """A CSV (columns text, module) of up to ``limit`` standard-library docstrings: the Your corpus
+    page's example, and the tests' real text."""
+    import csv
+    import importlib
+    import inspect
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["text", "module"])
+    seen, n = set(), 0
+    for mod in DOCSTRING_MODULES:
+        m = importlib.import_module(mod)
+        members = []
+        for name, obj in sorted(vars(m).items()):
+            if name.startswith("_") or not callable(obj):
+                continue
+            members.append(obj)
+            if inspect.isclass(obj) and getattr(obj, "__module__", "") == m.__name__:  # and its own methods
+                members += [f for k, f in sorted(vars(obj).items()) if not k.startswith("_") and callable(f)]
+        for obj in members:
+            doc = inspect.getdoc(obj)
+            text = " ".join(doc.split("\n\n")[0].split()) if doc else ""
+            if len(text) < 20 or text in seen:
+                continue
+            seen.add(text)
+            w.writerow([text, mod])
+            n += 1
+            if n >= limit:
+                return out.getvalue().encode()
+    return out.getvalue().encode()

@@ -42,3 +42,7 @@ MAX_SCORED_POINTS = 50_000
 # ~15,000 drawn points never came back from the browser).
 MAX_MARKERS = 4_000  # plus one invisible marker per occupied cell of a 48 x 36 grid (at most 1,728)
 MAX_LABELS = 150
+
+# A corpus embedded inside the app: 20,000 rows take ~1-2 minutes on two cores with the bundled model;
+# past that, the batch job (python -m embedviz map) streams, resumes and scales out on Ray.
+MAX_CORPUS_ROWS = 20_000

@@ -6,7 +6,9 @@ CHART_SHOWS = """([trace, text]) => [...document.querySelectorAll('.js-plotly-pl
 
 
 def point_xy(pg, trace: str, k: int = 0, chart: int = 0) -> tuple[float, float, str]:
-    """Screen position and label of point ``k`` of the trace named ``trace``."""
+    """Screen position and label of point ``k`` of the trace named ``trace`` (its chart scrolled into view)."""
+    pg.locator(".js-plotly-plot").nth(chart).scroll_into_view_if_needed()
+    pg.wait_for_timeout(300)
     return tuple(pg.evaluate("""([name, k, n]) => { const gd = document.querySelectorAll('.js-plotly-plot')[n];
       const t = gd._fullData.find(d => d.name === name || d.name.startsWith(name));
       const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;

@@ -515,3 +515,44 @@ def test_attention_page_grid_click_and_downloads(server, page):
     assert rows[0].startswith("attends to ->,") and len(rows) == 23  # [CLS] + 20 tokens + [SEP], and a header
     assert abs(sum(float(v) for v in rows[1].split(",")[1:]) - 1) < 1e-3
     assert_clean(page)
+
+
+def test_a_dropped_csv_becomes_a_map_to_explore(server, page, tmp_path):
+    """The issue's walk: drop a CSV of a couple of thousand real rows, get its map, find rows by meaning,
+    click a row for its neighbours, lasso a region."""
+    import re
+
+    from plotly_gestures import lasso, point_xy, use_tool
+
+    from embedviz import examples as ex
+
+    data = ex.docstring_corpus(5000)
+    n = data.count(b"\n") - 1
+    assert n > 1500
+    (tmp_path / "stdlib.csv").write_bytes(data)
+    page.set_viewport_size({"width": 1366, "height": 1300})
+    page.goto(f"{server}/Corpus?corpus_source=Upload+a+file", timeout=120_000)
+    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
+    uploader.wait_for(state="attached", timeout=120_000)
+    settle(page)
+    started = time.monotonic()
+    uploader.set_input_files(str(tmp_path / "stdlib.csv"))
+    page.wait_for_selector(f"text={n:,} rows embedded with", timeout=180_000)
+    page.wait_for_selector(f"text={n:,} points (PCA)", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot .gl-canvas", state="attached", timeout=120_000)
+    settle(page)
+    print(f"{n:,} rows: from the drop to the drawn map in {time.monotonic() - started:.1f} s")
+    assert_clean(page)
+    assert f"{n:,} points" in page.inner_text("body")
+    type_into(page, page.get_by_label("A question or phrase"), "decode a JSON document")
+    assert page.locator("[data-testid='stDataFrame']").count() >= 1 and "corpus_query=decode" in page.url
+    x, y, row = point_xy(page, "", 0)  # the first point of the first group
+    page.mouse.click(x, y)
+    page.wait_for_selector("text=Nearest to", timeout=60_000)
+    settle(page)
+    use_tool(page, "Lasso Select")
+    lasso(page, x, y, 80)
+    page.wait_for_selector("text=rows selected by lasso", timeout=60_000)
+    settle(page)
+    assert int(re.search(r"([\d,]+) rows selected by lasso", page.inner_text("body")).group(1).replace(",", "")) >= 1
+    assert_clean(page)

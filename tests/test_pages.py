@@ -318,3 +318,25 @@ def test_sentences_pair_contributions(enc):
     assert total == cosine and "They agree" in check
     at.selectbox(key="strategy").set_value("cls").run()
     assert any("splits exactly into token pairs" in w.value.replace("\\", "") for w in at.warning)
+
+
+def test_your_corpus_page(enc, tmp_path):
+    at = run("app_pages/9_Corpus.py")  # opens on Python's own docstrings
+    ok(at)
+    assert any("rows embedded with" in c.value for c in at.caption)
+    found = at.dataframe[0].value
+    assert list(found.columns) == ["cosine", "row", "label"] and len(found) == 10
+    traces = spec(at)["data"]
+    assert {"json", "os"} <= {t["name"] for t in traces}  # coloured by the module column
+    at.text_input(key="corpus_query").input("").run()  # an empty query: a message, the rest stays
+    assert at.warning and at.get("plotly_chart") and not at.exception
+    at.button(key="corpus_save").click().run()
+    saved = next(s.value for s in at.success).replace("\\", "")
+    folder = saved.split("Saved in ")[1].split(". Reopen")[0]
+    assert (Path(folder) / "map.parquet").exists()
+    at.radio(key="corpus_source").set_value("A saved map").run()
+    at.text_input(key="corpus_folder").input(folder).run()
+    ok(at)
+    assert any("opened from" in c.value for c in at.caption)
+    at.text_input(key="corpus_folder").input("/etc").run()  # a visitor opens only what the owner allowed
+    assert any("not" in w.value.lower() for w in at.warning) and not at.exception

@@ -73,7 +73,7 @@ def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True, defaul
         st.caption("3-D is a view: find a word here; click, box and lasso work in 2-D.")
     left, right = st.columns(2)
     with left:
-        _neighbour_list(m, nb, k)
+        _neighbour_list(m, nb, what)
     with right:
         _selection(m, state, key, what, can_reproject=reproject is not None)
 
@@ -161,10 +161,10 @@ def _facts(m: ev.Map, view, big: bool, drawn: int) -> str:
     return "; ".join(parts) + ". " + " ".join(m.notes)
 
 
-def _neighbour_list(m: ev.Map, nb: ev.Neighbours | None, k: int) -> None:
+def _neighbour_list(m: ev.Map, nb: ev.Neighbours | None, what: str) -> None:
     if nb is None:
         st.markdown("**Neighbours**")
-        st.caption("Click a point, or find a word, to list its nearest neighbours in the full space.")
+        st.caption(f"Click a point, or find a {what[:-1]}, to list its nearest neighbours in the full space.")
         return
     import pandas as pd
 

@@ -1,0 +1,7 @@
+"""``python -m embedviz map INPUT --text-column text --out DIR``: a corpus as a map, as a batch job."""
+
+import sys
+
+from .corpus import main
+
+sys.exit(main())
