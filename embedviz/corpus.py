@@ -298,7 +298,9 @@ def embed_rows_ray(texts: list[str], *, model: str | None = None, strategy: str 
     if not ray.is_initialized():
         if address:
             check_ray_address(address)
+        # The workers import embedviz from this copy of it, shipped with the job (a cluster's nodes need not have it)
         ray.init(address=address, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True,
+                 runtime_env={"py_modules": [str(Path(__file__).resolve().parent)]},
                  **({} if address else {"num_cpus": max(workers, 1)}))
     ds = ray.data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)])
     out = ds.map_batches(_RayEmbedder, fn_constructor_kwargs={"model": model, "strategy": strategy},
