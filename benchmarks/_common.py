@@ -38,3 +38,31 @@ def report(claim, baseline_name, baseline_s, ours_s, goal=None):
     goal_txt = f" (goal {goal}x: {'met' if ratio >= goal else 'NOT met'})" if goal else ""
     print(f"{claim}: {baseline_name} {baseline_s:.3f} s, embedviz {ours_s:.3f} s -> {ratio:.2f}x faster{goal_txt}")
     return ratio
+
+
+def start_streamlit(script: str = "app.py", *, env: dict | None = None, log=None, cores: set | None = None):
+    """``streamlit run script`` on a free loopback port, offline, with a fresh cache folder (unless ``env``
+    names one); its output to ``log`` (a file) or nowhere; pinned to ``cores`` if given. Returns
+    (process, url) once it answers its health check."""
+    import socket
+    import subprocess
+    import tempfile
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_CACHE=tempfile.mkdtemp(prefix="embedviz-bench-"), **(env or {}))
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
+                            stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                            preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(480):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.25)
+    proc.kill()
+    raise SystemExit("server did not start")

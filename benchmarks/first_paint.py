@@ -8,39 +8,17 @@ Goal (Home): first paint under 3 s cold.
 Usage: python benchmarks/first_paint.py [PAGE ...]   (PAGE as in the URL: "" for Home, Tokens, …)
 """
 
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from _common import ROOT
+from _common import start_streamlit
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGES = sys.argv[1:] or ["", "Tokens", "Layers", "Context", "Sentences", "Static_vectors", "Projections", "Train"]
 RESULT = ".js-plotly-plot .main-svg, [data-testid='stDataFrame']"
-
-
-def start(script: str = "app.py"):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_CACHE=tempfile.mkdtemp())
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.25)
-    raise SystemExit("server did not start")
 
 
 def visit(browser, url, result=RESULT):
@@ -69,7 +47,7 @@ if __name__ == "__main__":
         # paint here is the browser starting Streamlit's front end, whatever the app does.
         floor_app = Path(tempfile.mkdtemp()) / "floor.py"
         floor_app.write_text("import streamlit as st\nst.title('floor')\nst.dataframe({'a': [1]})\n")
-        proc, url = start(str(floor_app))
+        proc, url = start_streamlit(str(floor_app))
         try:
             floor = visit(browser, url, "[data-testid='stDataFrame']")
             floor_warm = visit(browser, url, "[data-testid='stDataFrame']")
@@ -78,7 +56,7 @@ if __name__ == "__main__":
             proc.wait(timeout=30)
         print(f"{'floor (st.title)':16} {floor[0]:10.2f} {floor[1]:11.2f} {floor[2]:9.2f} {floor_warm[0]:10.2f} {floor_warm[1]:11.2f}")
         for name in PAGES:
-            proc, url = start()
+            proc, url = start_streamlit()
             try:
                 cold = visit(browser, f"{url}/{name}")
                 warm = visit(browser, f"{url}/{name}")

@@ -10,15 +10,12 @@ Usage: python benchmarks/load_test.py [SESSIONS] [ROUNDS]"""
 import os
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 
-from _common import ROOT
+from _common import ROOT, start_streamlit
 
 SESSIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 8
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 8
@@ -29,25 +26,11 @@ WORDS = "bank river money fish vault robber bat cave baseball apple court tennis
 
 
 def start_server():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(ROOT / "benchmarks" / "data" / "load_test_server.log", "w")
     # The server gets core 0 to itself and the browsers the others (in production they run on the visitors'
     # machines), so that the server's own time per run is not the browsers' rendering.
-    pin = (lambda: os.sched_setaffinity(0, SERVER_CORES)) if SERVER_CORES else None
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_LOG_TIMES="1"),
-                            stdout=log, stderr=subprocess.STDOUT, preexec_fn=pin)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return proc, url, log.name
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit("server did not start")
+    log = open(ROOT / "benchmarks" / "data" / "load_test_server.log", "w")
+    proc, url = start_streamlit(env={"EMBEDVIZ_LOG_TIMES": "1"}, log=log, cores=SERVER_CORES)
+    return proc, url, log.name
 
 
 def peak_rss_mb(pid):

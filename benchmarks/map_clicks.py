@@ -9,15 +9,11 @@ their own machine). Usage: python benchmarks/map_clicks.py"""
 import os
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
-from _common import ROOT
+from _common import ROOT, start_streamlit
 
 sys.path.insert(0, str(ROOT / "tests"))
 from plotly_gestures import CHART_SHOWS, drag, lasso, point_xy, use_tool  # noqa: E402
@@ -25,25 +21,6 @@ from plotly_gestures import CHART_SHOWS, drag, lasso, point_xy, use_tool  # noqa
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CORES = sorted(os.sched_getaffinity(0))
 LOG = ROOT / "benchmarks" / "data" / "map_clicks_server.log"
-
-
-def start_server(cache):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    pin = (lambda: os.sched_setaffinity(0, set(CORES[:1]))) if len(CORES) > 1 else None
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT,
-                            env=dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_CACHE=cache, EMBEDVIZ_LOG_TIMES="1"),
-                            stdout=open(LOG, "w"), stderr=subprocess.STDOUT, preexec_fn=pin)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit("server did not start")
 
 
 def settle(pg):
@@ -85,7 +62,8 @@ def gestures(pg, trace, k):
 def main():
     from playwright.sync_api import sync_playwright
 
-    proc, url = start_server(tempfile.mkdtemp(prefix="embedviz-bench-cache-"))
+    proc, url = start_streamlit(env={"EMBEDVIZ_LOG_TIMES": "1"}, log=open(LOG, "w"),
+                                cores=set(CORES[:1]) if len(CORES) > 1 else None)
     rows = {}
     try:
         with sync_playwright() as p:

@@ -366,7 +366,7 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
     _kind(str(source))
     out = Path(out_dir)
     (out / "chunks").mkdir(parents=True, exist_ok=True)
-    enc = load_encoder(model) if engine == "local" else None
+    enc = None  # loaded at the first chunk to embed: a wrong column fails before the model loads
     total = cut = empty = replaced = 0
     t0 = time.perf_counter()
     n_chunks = 0
@@ -382,6 +382,7 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
             step(0.0, f"chunk {i}: done before, skipped ({total:,} rows)")
             continue
         if engine == "local":
+            enc = enc or load_encoder(model)
             vecs, c = embed_rows(enc, rows.texts, strategy=strategy)
         else:
             vecs, c = embed_rows_ray(rows.texts, model=model, strategy=strategy, workers=workers, address=address), 0

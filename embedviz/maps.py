@@ -4,9 +4,9 @@ of all the points, and the map of a whole vocabulary, computed once and kept on 
 
 >>> import embedviz as ev
 >>> m = ev.word_map(ev.load_vectors(), "pca", size=20_000)     # the 20,000 most frequent GloVe words
->>> nb = m.neighbours(m.find("frog")[0])
+>>> nb = m.neighbours(m.find("frog")[0])                        # among those 20,000
 >>> [m.labels[i] for i in nb.full[:3]]
-['snake', 'ape', 'toad']
+['snake', 'monkey', 'spider']
 """
 
 from __future__ import annotations

@@ -239,6 +239,8 @@ def map_figure(m, view: tuple[float, float, float, float], *, markers: np.ndarra
         if three:
             kw.pop("selected", None)
             kw.pop("unselected", None)
+            if kw.get("marker", {}).get("symbol") == "star":  # 3-D markers have no star
+                kw["marker"] = dict(kw["marker"], symbol="diamond")
             return go.Scatter3d(x=c[idx, 0], y=c[idx, 1], z=c[idx, 2], text=text, customdata=idx, **kw)
         return cls(x=c[idx, 0], y=c[idx, 1], text=text, customdata=idx, **kw)
 

@@ -113,7 +113,7 @@ def test_context_page(enc):
 def test_sentences_page(enc):
     at = run("app_pages/4_Sentences.py")
     ok(at)
-    ranked = spec(at, 1)["data"][0]["y"]
+    ranked = spec(at, 2)["data"][0]["y"]  # the third chart: after similarity and the token pairs
     assert ranked[0].startswith(("1.", "2."))  # the password / login questions
     at.text_area(key="sentences_text").input("Only one sentence.").run()
     assert any("at least 2 sentences" in w.value for w in at.warning)

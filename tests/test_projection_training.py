@@ -41,7 +41,7 @@ def test_tsne_is_seeded_keeps_clusters_and_clamps_perplexity():
 
 
 @pytest.mark.parametrize("n, method, msg", [(1, "pca", "at least two"), (3, "tsne", "at least four"),
-                                            (10, "umap", "Unknown"), (6000, "pca", "more than")])
+                                            (10, "mds", "Unknown"), (6000, "pca", "more than")])
 def test_projection_bad_requests(n, method, msg):
     with pytest.raises(ev.InputError, match=msg):
         ev.project(np.ones((n, 4)), method)

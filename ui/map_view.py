@@ -42,14 +42,15 @@ def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True, defaul
         state["only"] = None
     c = st.columns([3, 1, 2])
     find = c[0].text_input(f"Find a {what[:-1] if what.endswith('s') else what}", value=default_find,
-                           key=f"{key}_find", placeholder="frog", max_chars=ev.limits.MAX_WORD_CHARS)
+                           key=f"{key}_find", placeholder="frog" if what == "words" else None,
+                           max_chars=ev.limits.MAX_WORD_CHARS)
     k = int(c[1].number_input("Neighbours", 1, 100, 10, key=f"{key}_k"))
     colour = c[2].radio("Colour by", ["group", "trust"], horizontal=True, key=f"{key}_colour",
                         format_func={"group": "group" if m.groups else "one colour",
                                      "trust": "neighbours kept"}.get,
                         help="Neighbours kept: the share of each point's nearest neighbours in the full space that are "
                              "also its nearest in the picture. Red points are where the picture misleads.")
-    _take_search(m, state, find, k)
+    _take_search(m, state, find)
     _take_event(m, state, key)
     view = state["view"] or m.extent()
     big = len(m) > ev.limits.MAX_MARKERS
@@ -90,7 +91,7 @@ def _state(m: ev.Map, key: str) -> dict:
     return s
 
 
-def _take_search(m: ev.Map, state: dict, find: str, k: int) -> None:
+def _take_search(m: ev.Map, state: dict, find: str) -> None:
     if find == state["searched"]:
         return
     state["searched"] = find
