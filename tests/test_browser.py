@@ -424,6 +424,7 @@ def test_the_tutorials_caveats_are_in_sight(server, page):
     assert_clean(page)
 
 
+@pytest.mark.slow
 def test_the_whole_vocabulary_map_find_click_lasso_box_export(server, page):
     """The issue's walk: all of GloVe 6B on one map; find "frog", click points, lasso and box through
     the chart's own modebar buttons, download the selection, show only it."""
@@ -517,6 +518,7 @@ def test_attention_page_grid_click_and_downloads(server, page):
     assert_clean(page)
 
 
+@pytest.mark.slow
 def test_a_dropped_csv_becomes_a_map_to_explore(server, page, tmp_path):
     """The issue's walk: drop a CSV of real rows, get its map, find rows by meaning, click a row for its
     neighbours, lasso a region. (800 rows keep the test short; benchmarks/corpus.py and the closing

@@ -100,6 +100,7 @@ def test_the_batch_job_resumes_and_streams(docs, tmp_path):
     assert np.array_equal(np.asarray(again.vectors), np.asarray(first.vectors)) and np.allclose(again.coords, first.coords)
 
 
+@pytest.mark.slow
 def test_the_command_line(docs, tmp_path):
     path, rows = docs
     out = tmp_path / "cli"
@@ -118,6 +119,7 @@ def test_the_command_line(docs, tmp_path):
     assert bad.returncode == 2 and "There is no column 'body'" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow
 def test_ray_gives_the_same_vectors(docs, tmp_path):
     # Ray is in requirements-dev.txt (through requirements-ray.txt): this test runs wherever the tests do
     path, rows = docs

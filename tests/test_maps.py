@@ -185,6 +185,7 @@ def test_tsne_is_fitted_on_a_sample_and_places_the_rest(glove):
     assert np.nanmean(m.trust[s:]) > 5 * rng_trust.mean() + 0.05
 
 
+@pytest.mark.slow
 def test_umap_is_a_third_method(glove):
     x = glove.unit[:600]
     a = ev.project(x, "umap", random_state=1, n_neighbors=10)
