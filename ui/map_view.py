@@ -83,7 +83,8 @@ def _state(m: ev.Map, key: str) -> dict:
     """What is found, clicked and selected on map ``key``. A new map of the same points (another method
     or seed) keeps them, so a cluster selected in PCA can be followed into UMAP; the view resets."""
     s = st.session_state.setdefault(f"{key}__map", {})
-    ident = (len(m), m.labels[0] if len(m) else "", m.labels[-1] if len(m) else "")
+    # the same points: every label for a small map (new text, new points), the ends for a big one (cheap)
+    ident = (len(m), hash(tuple(m.labels)) if len(m) <= ev.limits.MAX_MARKERS else (m.labels[0], m.labels[-1]))
     if s.get("points") != ident:
         s.update(points=ident, clicked=None, found=[], selected=None, how="", only=None, searched=None, event=None)
     if s.get("map") != m.memo_key:
