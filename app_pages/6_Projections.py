@@ -53,7 +53,8 @@ def whole_vocabulary() -> None:
         lambda p: ev.word_map(vecs, method, size=int(size), sample=int(sample), seed=int(seed), perplexity=perplexity,
                               n_neighbors=n_neighbors, min_dist=min_dist, progress=p)), about=f"{METHODS[method]}")
     if big is not None:
-        map_view.explore(big, "vocab_map", title=f"{vecs.source}: {METHODS[big.method]} (seed {seed})",
+        shown = "every word" if len(big) == len(vecs) else f"the {len(big):,} most frequent words"
+        map_view.explore(big, "vocab_map", title=f"{vecs.source}, {shown}: {METHODS[big.method]} (seed {seed})",
                          show_labels=show_labels, reproject=reproject(big))
 
 
