@@ -57,7 +57,7 @@ def embedded_map():
                                    index=([None] + columns).index("module") if "module" in columns else 0,
                                    format_func=lambda v: "none: clusters" if v is None else v)
     strategy = c[2].selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
-                              key="corpus_strategy")
+                              index=list(ev.SENTENCE_STRATEGIES).index("model"), key="corpus_strategy")
     rows = ui.keep_last("corpus_rows", lambda: ev.read_corpus(data, name, text_column=text_col, label_column=label_col))
     if rows is None:
         return None
@@ -70,9 +70,9 @@ def embedded_map():
     notes += [f"{cut:,} rows longer than the model reads ({enc.max_length} tokens) were cut"] if cut else []
     notes += [f"{rows.replaced:,} rows had bytes that are not UTF-8 (replaced by �)"] if rows.replaced else []
     st.caption(ui.esc("; ".join(notes) + "."))
-    k = st.slider("Clusters (when not colouring by a column)", 2, 20, 8, key="corpus_k")
     groups = rows.labels
     if groups is None:
+        k = st.slider("Clusters, named by their most distinctive words", 2, 20, 8, key="corpus_k")
         assign, names = ev.clusters(vecs, rows.texts, k)
         groups = [names[a] for a in assign]
     m = ui.keep_last("corpus_map", ui.with_progress("Projecting", lambda p: ev.corpus_map(

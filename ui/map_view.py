@@ -22,7 +22,7 @@ from embedviz import plots
 LIST_ROWS = 200  # words listed for a selection; the export has them all
 
 
-def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True, default_find: str = "",
+def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True,
             reproject: Callable[[np.ndarray], ev.Map] | None = None, what: str = "words",
             paths: dict[str, list[int]] | None = None) -> None:
     """Draw ``m`` with its search box, neighbours, selection and exports. ``reproject(idx)`` makes the
@@ -41,7 +41,7 @@ def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True, defaul
             return
         state["only"] = None
     c = st.columns([3, 1, 2])
-    find = c[0].text_input(f"Find a {what[:-1] if what.endswith('s') else what}", value=default_find,
+    find = c[0].text_input(f"Find a {what[:-1] if what.endswith('s') else what}", value="",
                            key=f"{key}_find", placeholder="frog" if what == "words" else None,
                            max_chars=ev.limits.MAX_WORD_CHARS)
     k = int(c[1].number_input("Neighbours", 1, 100, 10, key=f"{key}_k"))
