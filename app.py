@@ -1,71 +1,18 @@
-"""embedviz: the entry point. Declares the pages (so the landing page is called "Home" in the
-navigation) and draws the landing page: what the app shows, which model is active, a guided tour."""
+"""embedviz: the entry point. Declares the pages, read from ui/pages.py (so the landing page is called
+"Home" in the navigation), and runs the one the visitor asked for."""
 
 import time
-from pathlib import Path
 
 import streamlit as st
 
-import embedviz as ev
 import ui
-from embedviz import examples as ex
-from embedviz import plots
-from ui import tour
+from ui import pages
 
-PAGES = [("app_pages/1_Tokens.py", "Tokens", ":material/text_fields:"),
-         ("app_pages/2_Layers.py", "Layers", ":material/stacks:"),
-         ("app_pages/3_Context.py", "Context", ":material/compare_arrows:"),
-         ("app_pages/4_Sentences.py", "Sentences", ":material/notes:"),
-         ("app_pages/8_Attention.py", "Attention & drift", ":material/visibility:"),
-         ("app_pages/5_Static_vectors.py", "Static vectors", ":material/function:"),
-         ("app_pages/6_Projections.py", "Projections", ":material/scatter_plot:"),
-         ("app_pages/9_Corpus.py", "Your corpus", ":material/dataset:"),
-         ("app_pages/7_Train.py", "Train your own", ":material/model_training:")]
-
-def home():
-    # Drawn before the model is needed: a cold server's first visitor reads this while it loads.
-    ui.header("embedviz", "See how word embeddings work: type sentences, watch the vectors.")
-    left, right = st.columns([3, 2])
-    left.markdown(
-        "embedviz shows, live, what the two classic tutorials teach: how BERT splits text into WordPiece "
-        "tokens, what each of its layers computes, why the same word gets a different vector in a different "
-        "sentence, how static vectors such as GloVe solve *king - man + woman*, how words cluster in PCA and "
-        "t-SNE, and how a tiny model learns embeddings from scratch.")
-    model_line = left.empty()
-    save = left.empty()
-    with right:
-        vecs = ev.load_vectors(ev.GLOVE)  # the figure says GloVe 6B, whatever EMBEDVIZ_VECTORS names
-        words, x, groups, _ = vecs.grouped({g: ex.WORD_GROUPS[g] for g in ex.DEFAULT_GROUPS})
-        ui.chart(plots.scatter_figure(ev.project(x, "pca"), words, color=groups, hover={"group": groups},
-                                      title="Live: GloVe 6B words in 2-D (PCA)"),
-                 key="home_pca", note="50 dimensions squeezed to 2: vehicles, pets and fruits fall apart from their vectors alone.")
-    st.header("A guided tour")
-    st.caption("The tutorials' story in seven steps. Each opens a page on its example, already computed; "
-               "a strip there says what to notice and leads to the next step.")
-    tour.steps()
-    st.header("Use it from a notebook")
-    st.code(NOTEBOOK, language="python")
-    enc = ui.sidebar()  # last: the model loads (with progress in the sidebar) after the page is readable
-    model_line.markdown("**Active model:** " + ui.esc(
-        f"{enc.name}: {enc.num_layers} layers, {enc.hidden_size} dimensions, a {enc.vocab_size:,}-token "
-        f"{enc.tokenizer_kind} vocabulary. Change it in the sidebar on any page."))
-    tour.download(enc, container=save)
-
-
-NOTEBOOK = """import embedviz as ev
-enc = ev.load_encoder()                       # the bundled model offline, or a Hugging Face id / folder
-hs = enc.hidden_states("The bank robber was seen fishing on the river bank.")
-hs.tokens, hs.array.shape                     # (layers + 1, tokens, hidden)
-ev.layer_similarity([hs], "bank").values      # [pairs, layers + 1]
-vecs = ev.load_vectors()                      # GloVe 6B 50d; "encoder" or a file path too
-vecs.analogy("man", "king", "woman")          # [('queen', 0.85), ...]"""
-
-nav = st.navigation([st.Page(home, title="Home", icon=":material/home:", default=True)]
-                   + [st.Page(path, title=title, icon=icon, url_path=Path(path).stem.split("_", 1)[1])
-                      for path, title, icon in PAGES])
+nav = st.navigation([st.Page(pages.HOME.path, title=pages.HOME.title, icon=pages.HOME.icon, default=True)]
+                   + [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.slug) for p in pages.PAGES])
 started = time.perf_counter()
 try:
     nav.run()
 finally:
-    ui.report_ignored_url()
+    ui.after_page()
     ui.log_rerun(nav.title, time.perf_counter() - started)

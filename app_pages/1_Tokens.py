@@ -11,9 +11,9 @@ enc = ui.page("Tokens", "How BERT reads text: [CLS] and [SEP], WordPiece pieces,
 
 EXAMPLES = {"The tutorial's first sentence": ex.EMBEDDINGS_SENTENCE, "The three banks": ex.BANK_SENTENCE}
 
-text = ui.text_box("Sentence", key="tokens_text", examples=EXAMPLES, height=80)
-two = st.toggle("Add a second sentence (segment 1)", key="two", bind="query-params")
-pair = st.text_input("Second sentence", value=ex.PAIR[1], key="pair", bind="query-params") if two else None
+text = ui.text_box("Sentence", name="text", examples=EXAMPLES, height=80)
+two = st.toggle("Add a second sentence (segment 1)", key=ui.key("two"), bind="query-params")
+pair = st.text_input("Second sentence", value=ex.PAIR[1], key=ui.key("pair"), bind="query-params") if two else None
 
 tok = ui.keep_last("tokens", lambda: enc.tokenize(text, pair), about=text)
 if tok is not None:
@@ -26,14 +26,14 @@ if tok is not None:
                "Dark: special tokens. Dashed orange: pieces. Green: the second sentence. Small numbers: ids.")
     rows = pd.DataFrame(tok.rows())
     st.dataframe(rows, hide_index=True, width="stretch")
-    st.download_button("Tokens (CSV)", rows.to_csv(index=False).encode(), "tokens.csv", "text/csv", key="tok_csv",
+    st.download_button("Tokens (CSV)", rows.to_csv(index=False).encode(), "tokens.csv", "text/csv", key=ui.key("tok_csv"),
                        on_click="ignore")
     st.info("Segment ids tell BERT which sentence a token belongs to: 0 for the first sentence and its [SEP], "
             "1 for the second. The tutorial marks a lone sentence with 1s; the tokenizer (and this page) uses 0s. "
             "For one sentence it makes no difference to what the tutorial shows.")
 
 st.header("How a word splits")
-word = st.text_input("Any word or words", value="embeddings", key="word", bind="query-params")
+word = st.text_input("Any word or words", value="embeddings", key=ui.key("word"), bind="query-params")
 split = ui.keep_last("split", lambda: (word.strip(), *enc.split_steps(word)))
 if split is not None:
     shown, norm, words = split
@@ -61,13 +61,13 @@ for col, (k, label) in zip(c, [("word", "whole words"), ("piece", "## pieces"), 
     col.metric(label, f"{int(counts.get(k, 0)):,}")
 left, right = st.columns(2)
 with left:
-    start = st.number_input("From id", 0, len(ids) - 1, 5000, key="vocab_from", bind="query-params")
-    count = st.slider("How many", 5, 200, 20, key="vocab_n", bind="query-params")
+    start = st.number_input("From id", 0, len(ids) - 1, 5000, key=ui.key("vocab_from"), bind="query-params")
+    count = st.slider("How many", 5, 200, 20, key=ui.key("vocab_n"), bind="query-params")
     sl = slice(int(start), int(start) + count)
     st.dataframe(pd.DataFrame({"id": ids[sl], "token": toks[sl], "kind": kinds[sl]}), hide_index=True, width="stretch")
 with right:
-    q = st.text_input("Search the vocabulary", value="bank", key="vocab_q", bind="query-params")
-    mode = st.radio("Match", ["prefix", "substring", "exact"], horizontal=True, key="vocab_mode", bind="query-params")
+    q = st.text_input("Search the vocabulary", value="bank", key=ui.key("vocab_q"), bind="query-params")
+    mode = st.radio("Match", ["prefix", "substring", "exact"], horizontal=True, key=ui.key("vocab_mode"), bind="query-params")
     hits = ev.search_vocab(toks, q, mode=mode)
     st.caption(f"{len(hits):,} matches" + (" (first 200 shown)" if len(hits) > 200 else ""))
     st.dataframe(pd.DataFrame({"id": ids[hits[:200]], "token": toks[hits[:200]], "kind": kinds[hits[:200]]}),

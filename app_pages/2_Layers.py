@@ -11,7 +11,7 @@ from embedviz import plots
 
 enc = ui.page("Layers", "What the encoder computes: one vector per token at every layer, from the embeddings up.")
 
-text = ui.text_box("Sentence", key="layers_text", examples={"The three banks": ex.BANK_SENTENCE}, height=80)
+text = ui.text_box("Sentence", name="text", examples={"The three banks": ex.BANK_SENTENCE}, height=80)
 hs = ui.keep_last("layers", lambda: enc.hidden_states(text), about=text)
 if hs is None:
     st.stop()
@@ -30,21 +30,21 @@ st.markdown(f"**{ui.esc(hs.describe())}.**" + (" The tutorial's bert-base-uncase
 
 labels = [f"{i}: {t}" for i, t in enumerate(hs.tokens)]  # the picker's values name this text's own tokens
 left, right = st.columns(2)
-picked = left.selectbox("Token", labels, index=min(5, n_t - 1), key="token", bind="query-params")
-layer = right.slider("Layer", 0, n_l - 1, min(5, n_l - 1), key="layer", bind="query-params")
+picked = left.selectbox("Token", labels, index=min(5, n_t - 1), key=ui.key("token"), bind="query-params")
+layer = right.slider("Layer", 0, n_l - 1, min(5, n_l - 1), key=ui.key("layer"), bind="query-params")
 token = labels.index(picked) if picked in labels else min(5, n_t - 1)
 vec = hs.array[layer, token]
 ui.chart(plots.histogram_figure(vec, title=f"Values of '{hs.tokens[token]}' at layer {layer} ({n_h} values, 200 bins)"),
          key="histogram", data=pd.DataFrame({"value": vec}),
          note="Most values sit near zero; a few stand far out.")
 
-if st.toggle("Compare all layers at a glance", value=True, key="multiples", bind="query-params"):
+if st.toggle("Compare all layers at a glance", value=True, key=ui.key("multiples"), bind="query-params"):
     ui.chart(plots.layer_histograms_figure(hs.array, token, hs.tokens[token]), key="layer_histograms",
              data=pd.DataFrame(hs.array[:, token].T, columns=[f"layer {i}" for i in range(n_l)]))
 
 st.header("Every token at every layer")
 stats = ev.layer_stats(hs)
-what = st.radio("Summary", ["norm", "mean", "spread (std)"], horizontal=True, key="stat", bind="query-params")
+what = st.radio("Summary", ["norm", "mean", "spread (std)"], horizontal=True, key=ui.key("stat"), bind="query-params")
 z = {"norm": stats.norm, "mean": stats.mean, "spread (std)": stats.std}[what]
 ui.chart(plots.heatmap_figure(z, labels, list(range(n_l)), title=f"The {what} of each token's vector per layer",
                               colorscale="Viridis", annotate=n_t <= 30, ytitle="layer", fmt=".1f"),

@@ -14,7 +14,7 @@ enc = ui.page("Context", "Where two uses of a word drift apart, layer by layer, 
 EXAMPLES = {"The three banks": ex.BANK_SENTENCE, "The bat pair": "\n".join(ex.BAT_SENTENCES),
             "Bank in six sentences": "\n".join(ex.BANK_SENSES)}
 
-text = ui.text_box("Sentences, one per line", key="context_text", examples=EXAMPLES, height=110)
+text = ui.text_box("Sentences, one per line", name="text", examples=EXAMPLES, height=110)
 sentences, cut = ui.lines(text, limit=50)
 if cut:
     st.info(cut)
@@ -35,11 +35,11 @@ if res is None:
 hs_list, rep = res
 words = [w for w, _ in rep]
 c1, c2, c3 = st.columns(3)
-word = c1.selectbox("Repeated word", words, format_func=lambda w: f"{w} ({dict(rep)[w]}x)", key="word",
+word = c1.selectbox("Repeated word", words, format_func=lambda w: f"{w} ({dict(rep)[w]}x)", key=ui.key("word"),
                     bind="query-params")
 pieces = c2.selectbox("Pieces of a split word", list(ev.PIECE_POOLING), format_func=ev.PIECE_POOLING.get,
-                      key="pieces", bind="query-params")
-mode = c3.radio("Similarity", ["raw", "relative", "centred"], horizontal=True, key="mode", bind="query-params",
+                      key=ui.key("pieces"), bind="query-params")
+mode = c3.radio("Similarity", ["raw", "relative", "centred"], horizontal=True, key=ui.key("mode"), bind="query-params",
                 help="raw: plain cosine. relative: rescaled so 0 = what unrelated tokens score at that layer. "
                      "centred: the average token vector subtracted first.")
 base = ev.reference_baseline(enc)
@@ -71,10 +71,10 @@ st.header("Every token against every other, at one layer")
 s_idx = 0
 if len(hs_list) > 1:  # the picker's values are the sentences themselves, so it never names a sentence gone
     names = [f"{i + 1}. {h.tokenization.text[:80]}" for i, h in enumerate(hs_list)]
-    picked = st.selectbox("Sentence", names, key="sent", bind="query-params")
+    picked = st.selectbox("Sentence", names, key=ui.key("sent"), bind="query-params")
     s_idx = names.index(picked) if picked in names else 0
 hs = hs_list[s_idx]
-layer = st.slider("Layer", 0, hs.num_layers, hs.num_layers, key="layer", bind="query-params")
+layer = st.slider("Layer", 0, hs.num_layers, hs.num_layers, key=ui.key("layer"), bind="query-params")
 toks = [f"{i}:{t}" for i, t in enumerate(hs.tokens)]
 sim = ev.cos_sim(hs.array[layer])
 ui.chart(plots.heatmap_figure(sim, toks, toks, title=f"Token x token cosine at layer {layer}", zmin=-1, zmax=1,

@@ -11,10 +11,10 @@ from embedviz import plots
 
 enc = ui.page("Sentences", "One vector per sentence: which sentences the model thinks say the same thing.")
 
-text = ui.text_box("Sentences, one per line", key="sentences_text", examples={"Questions": "\n".join(ex.SENTENCES)},
+text = ui.text_box("Sentences, one per line", name="text", examples={"Questions": "\n".join(ex.SENTENCES)},
                    height=160)
 strategy = st.selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
-                        key="strategy", bind="query-params")
+                        key=ui.key("strategy"), bind="query-params")
 if strategy == "cls":
     st.info("The BERT tutorial's caveat: [CLS] is a sentence vector only for a model trained to make it one (by "
             "fine-tuning on a sentence task). In a model not trained for it, [CLS] mostly reflects the sentence's "
@@ -49,8 +49,8 @@ st.header("What makes two sentences alike")
 st.caption("With a mean of token vectors, the cosine of two sentences is exactly a sum over token pairs: "
            "a_i · b_j / (n m |mean a| |mean b|). The pairs with the largest terms are what makes them alike.")
 p1, p2 = st.columns(2)
-first = p1.selectbox("Sentence A", short, index=0, key="pair_a")
-second = p2.selectbox("Sentence B", short, index=min(1, len(short) - 1), key="pair_b")
+first = p1.selectbox("Sentence A", short, index=0, key=ui.key("pair_a"))
+second = p2.selectbox("Sentence B", short, index=min(1, len(short) - 1), key=ui.key("pair_b"))
 pair = ui.keep_last("pair", lambda: ev.pair_contributions(hs_list[short.index(first)], hs_list[short.index(second)],
                                                           strategy, pooling=enc.pooling))
 if pair is not None:
@@ -68,7 +68,7 @@ if pair is not None:
                            f"vectors is {pair.cosine:.4f}.") + (" They agree." if abs(pair.total - pair.cosine) < 1e-4 else ""))
 
 st.header("Semantic search")
-query = st.text_input("A question or phrase", value=ex.QUERY, key="query", bind="query-params")
+query = st.text_input("A question or phrase", value=ex.QUERY, key=ui.key("query"), bind="query-params")
 
 
 def search():

@@ -17,18 +17,18 @@ vecs = ui.vector_source(enc)
 st.caption(ui.esc(" ".join([f"Using {vecs.source}."] + vecs.notes)))
 
 tab_near, tab_analogy, tab_odd, tab_bench = st.tabs(["Nearest words", "Analogies", "Odd one out", "Benchmarks"],
-                                                    key="tab", bind="query-params")
+                                                    key=ui.key("tab"), bind="query-params")
 with tab_near:
-    word = st.text_input("Word", value="king", key="near", bind="query-params")
-    topn = st.slider("How many", 5, 50, 10, key="topn", bind="query-params")
+    word = st.text_input("Word", value="king", key=ui.key("near"), bind="query-params")
+    topn = st.slider("How many", 5, 50, 10, key=ui.key("topn"), bind="query-params")
     near = ui.keep_last("near", lambda: (word.strip(), vecs.most_similar(ev.check_text(word, what="word"), topn)))
     if near:
         shown, rows = near
         ui.chart(plots.bar_figure([w for w, _ in rows], [s for _, s in rows], title=f"Nearest to '{shown}'",
                                   xtitle="cosine"), key="nearest", data=pd.DataFrame(rows, columns=["word", "cosine"]))
     a2, b2 = st.columns(2)
-    w1 = a2.text_input("Similarity of", value="cat", key="sim_a", bind="query-params")
-    w2 = b2.text_input("and", value="dog", key="sim_b", bind="query-params")
+    w1 = a2.text_input("Similarity of", value="cat", key=ui.key("sim_a"), bind="query-params")
+    w2 = b2.text_input("and", value="dog", key=ui.key("sim_b"), bind="query-params")
     s = ui.keep_last("pair", lambda: (w1.strip(), w2.strip(), vecs.similarity(w1, w2)))
     if s is not None:
         st.metric(ui.esc(f"cosine({s[0]}, {s[1]})"), f"{s[2]:.3f}")
@@ -36,9 +36,9 @@ with tab_near:
 with tab_analogy:
     st.markdown("**a** is to **b** as **c** is to **?** The answer is the word closest to b - a + c.")
     c = st.columns(3)
-    a = c[0].text_input("a", value="man", key="a", bind="query-params")
-    b = c[1].text_input("b", value="king", key="b", bind="query-params")
-    cc = c[2].text_input("c", value="woman", key="c", bind="query-params")
+    a = c[0].text_input("a", value="man", key=ui.key("a"), bind="query-params")
+    b = c[1].text_input("b", value="king", key=ui.key("b"), bind="query-params")
+    cc = c[2].text_input("c", value="woman", key=ui.key("c"), bind="query-params")
 
     def analogies():
         vecs.require([a, b, cc])
@@ -61,13 +61,13 @@ with tab_analogy:
             xy = ev.project(m4, "pca")
             ui.chart(plots.analogy_figure(np.asarray(xy), words4, title="The parallelogram, in the PCA plane of the four words"),
                      key="analogy", data=pd.DataFrame(np.asarray(xy), index=words4, columns=["x", "y"]))
-    expr = st.text_input("Free arithmetic", value="king - man + woman", key="expr", bind="query-params")
+    expr = st.text_input("Free arithmetic", value="king - man + woman", key=ui.key("expr"), bind="query-params")
     ar = ui.keep_last("arith", lambda: vecs.arithmetic(expr, 10)[0])
     if ar:
         st.dataframe(pd.DataFrame(ar, columns=["word", "cosine"]), hide_index=True)
 
 with tab_odd:
-    odd_text = st.text_input("Words", value=" ".join(ex.ODD_ONE_OUT), key="odd", bind="query-params")
+    odd_text = st.text_input("Words", value=" ".join(ex.ODD_ONE_OUT), key=ui.key("odd"), bind="query-params")
     odd = ui.keep_last("odd", lambda: vecs.doesnt_match(odd_text.replace(",", " ").split()))
     if odd:
         st.success("The odd one out: " + ui.esc(odd[0]))
@@ -79,9 +79,9 @@ with tab_bench:
                 "currencies, plurals, tenses…) and on word-pair similarity sets rated by people.")
     c1, c2 = st.columns([2, 1])
     qfile = c1.file_uploader("Your own analogy questions (questions-words.txt format; empty: the Google set)",
-                             type=["txt"], key="qfile")
+                             type=["txt"], key=ui.key("qfile"))
     restrict = c2.select_slider("Only the most frequent words", ev.limits.RESTRICT_CHOICES, value=300_000,
-                                key="restrict", bind="query-params", format_func="{:,}".format,
+                                key=ui.key("restrict"), bind="query-params", format_func="{:,}".format,
                                 help="gensim's restrict_vocab: questions with a rarer word are skipped. A few fixed "
                                      "sizes, each scored once per server and shared.")
 
@@ -112,7 +112,7 @@ if tab_bench.open is not False:  # scored only when the tab is open; results are
             if source != vecs.source:
                 st.caption(ui.esc(f"This is the last result that worked, for {source}."))
             st.dataframe(pd.DataFrame(res.table()), hide_index=True, width="stretch")
-            sec = st.selectbox("Browse the failures of", [s.name for s in res.sections], key="fail_sec", bind="query-params")
+            sec = st.selectbox("Browse the failures of", [s.name for s in res.sections], key=ui.key("fail_sec"), bind="query-params")
             fails = next(s for s in res.sections if s.name == sec).incorrect[:200]
             st.dataframe(pd.DataFrame(fails, columns=["a", "b", "c", "expected", "got"]), hide_index=True)
         for name in ("wordsim353.tsv", "simlex999.txt"):

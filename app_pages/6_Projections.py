@@ -15,21 +15,22 @@ KINDS = ["Static words", "The whole vocabulary", "Tokens in context", "A token's
 METHODS = ev.projection.METHODS
 ui.take_example({"vehicles, pets, fruits": {"kind": KINDS[0], "method": "pca", "dims": 2, "groups": ex.DEFAULT_GROUPS,
                                             "words": "", "top_n": 0},
-                 "all of GloVe 6B": {"kind": KINDS[1], "method": "pca", "dims": 2}})
-kind = st.radio("Show", KINDS, horizontal=True, key="kind", bind="query-params")
+                 "all of GloVe 6B": {"kind": KINDS[1], "method": "pca", "dims": 2},
+                 "frog on all of GloVe 6B": {"kind": KINDS[1], "method": "pca", "dims": 2, "vocab_map_find": "frog"}})
+kind = st.radio("Show", KINDS, horizontal=True, key=ui.key("kind"), bind="query-params")
 whole = kind == KINDS[1]
 c = st.columns(5)
-method = c[0].radio("Method", list(METHODS), format_func=METHODS.get, key="method", bind="query-params", horizontal=True)
-dims = c[1].radio("Dimensions", [2, 3], horizontal=True, key="dims", bind="query-params", disabled=whole,
+method = c[0].radio("Method", list(METHODS), format_func=METHODS.get, key=ui.key("method"), bind="query-params", horizontal=True)
+dims = c[1].radio("Dimensions", [2, 3], horizontal=True, key=ui.key("dims"), bind="query-params", disabled=whole,
                   help="A whole vocabulary is drawn in 2-D." if whole else None)
-seed = c[2].number_input("Seed", 0, 10_000, 0, key="seed", bind="query-params")
+seed = c[2].number_input("Seed", 0, 10_000, 0, key=ui.key("seed"), bind="query-params")
 perplexity, n_neighbors, min_dist = 30, 15, 0.1
 if method == "tsne":
-    perplexity = c[3].slider("Perplexity (t-SNE)", 2, 50, 30, key="perplexity", bind="query-params")
+    perplexity = c[3].slider("Perplexity (t-SNE)", 2, 50, 30, key=ui.key("perplexity"), bind="query-params")
 elif method == "umap":
-    n_neighbors = c[3].slider("Neighbours (UMAP)", 2, 100, 15, key="n_neighbors", bind="query-params")
-    min_dist = c[3].slider("Minimum distance (UMAP)", 0.0, 0.99, 0.1, 0.01, key="min_dist", bind="query-params")
-show_labels = c[4].toggle("Labels", value=True, key="labels", bind="query-params")
+    n_neighbors = c[3].slider("Neighbours (UMAP)", 2, 100, 15, key=ui.key("n_neighbors"), bind="query-params")
+    min_dist = c[3].slider("Minimum distance (UMAP)", 0.0, 0.99, 0.1, 0.01, key=ui.key("min_dist"), bind="query-params")
+show_labels = c[4].toggle("Labels", value=True, key=ui.key("labels"), bind="query-params")
 knobs = dict(random_state=int(seed), perplexity=perplexity, n_neighbors=n_neighbors, min_dist=min_dist)
 title = f"{kind}: {METHODS.get(method, method)} (seed {seed})"
 
@@ -43,10 +44,10 @@ def whole_vocabulary() -> None:
     vecs = ui.vector_source(enc)
     w = st.columns(2)
     sizes = [n for n in (20_000, 50_000, 100_000) if n < len(vecs)] + [len(vecs)]
-    size = w[0].selectbox("Words on the map (the most frequent)", sizes, index=len(sizes) - 1, key="map_size",
+    size = w[0].selectbox("Words on the map (the most frequent)", sizes, index=len(sizes) - 1, key=ui.key("map_size"),
                           format_func=lambda n: f"all {n:,}" if n == len(vecs) else f"{n:,}")
     sample = w[1].selectbox("t-SNE and UMAP are fitted on the most frequent", ev.limits.FIT_CHOICES, index=1,
-                            key="map_sample", format_func="{:,} words; the rest are placed by the fitted model".format,
+                            key=ui.key("map_sample"), format_func="{:,} words; the rest are placed by the fitted model".format,
                             disabled=method == "pca", help="PCA uses every word directly.")
     big = ui.keep_last("vocab_map", ui.with_progress(
         "Building the map (once per vectors and settings; every visitor shares it)",
@@ -63,10 +64,10 @@ def small_map() -> None:
     labels_on, paths = show_labels, None
     if kind == KINDS[0]:
         vecs = ui.vector_source(enc)
-        groups = st.multiselect("Word groups", list(ex.WORD_GROUPS), default=ex.DEFAULT_GROUPS, key="groups",
+        groups = st.multiselect("Word groups", list(ex.WORD_GROUPS), default=ex.DEFAULT_GROUPS, key=ui.key("groups"),
                                 bind="query-params")
-        extra = st.text_input("Your own words (a group of their own)", value="", key="words", bind="query-params")
-        top_n = st.number_input("Or add the N most frequent words", 0, ev.projection.MAX_POINTS, 0, step=100, key="top_n",
+        extra = st.text_input("Your own words (a group of their own)", value="", key=ui.key("words"), bind="query-params")
+        top_n = st.number_input("Or add the N most frequent words", 0, ev.projection.MAX_POINTS, 0, step=100, key=ui.key("top_n"),
                                 bind="query-params", help="For all of them, choose “The whole vocabulary” above.")
         wanted = {g: ex.WORD_GROUPS[g] for g in groups}
         wanted["yours"] = extra.replace(",", " ").split()
@@ -76,7 +77,7 @@ def small_map() -> None:
             st.warning(ui.esc(f"Not in {vecs.source}, left out: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else "")))
         labels, what = words, "words"
     else:
-        text = ui.text_box("Sentences, one per line", key="proj_text", height=140,
+        text = ui.text_box("Sentences, one per line", name="text", height=140,
                            examples={"Bank in six sentences": "\n".join(ex.BANK_SENSES), "The bat pair": "\n".join(ex.BAT_SENTENCES)})
         sentences, cut = ui.lines(text, limit=ev.limits.MAX_SENTENCES)
         if cut:
@@ -87,9 +88,9 @@ def small_map() -> None:
         what = "tokens"
         if kind == KINDS[2]:
             l1, l2 = st.columns(2)
-            layer = l1.slider("Layer", 0, enc.num_layers, enc.num_layers, key="layer", bind="query-params")
-            only = l2.text_input("Only these words (empty: every token)", value="bank", key="only", bind="query-params")
-            by = st.radio("Colour by", ["sentence", "word"], horizontal=True, key="color_by", bind="query-params")
+            layer = l1.slider("Layer", 0, enc.num_layers, enc.num_layers, key=ui.key("layer"), bind="query-params")
+            only = l2.text_input("Only these words (empty: every token)", value="bank", key=ui.key("only"), bind="query-params")
+            by = st.radio("Colour by", ["sentence", "word"], horizontal=True, key=ui.key("color_by"), bind="query-params")
             x, rows = ev.token_points(hs_list, layer, words=only.replace(",", " ").split() or None)
             if only.strip() and not rows:
                 st.warning(ui.esc(f"None of these words occur in the sentences: {only}. Showing every token instead."))
@@ -98,12 +99,12 @@ def small_map() -> None:
             color = [str(r[by]) if by == "word" else f"{r['sentence']}. {r['context'][:32]}…" for r in rows]
         else:
             names = [f"{i + 1}. {h.tokenization.text[:80]}" for i, h in enumerate(hs_list)]  # values name their text
-            picked = st.selectbox("Sentence", names, key="path_sentence", bind="query-params")
+            picked = st.selectbox("Sentence", names, key=ui.key("path_sentence"), bind="query-params")
             hs = hs_list[names.index(picked) if picked in names else 0]
             x, rows = ev.layer_points(hs)
             toks = [f"{p}: {hs.tokens[p]}" for p in sorted({r["position"] for r in rows})]
             default_tok = next((t for t in toks if t.endswith(": bank")), toks[0])
-            picked_tok = st.selectbox("Token to follow", toks, index=toks.index(default_tok), key="path_token",
+            picked_tok = st.selectbox("Token to follow", toks, index=toks.index(default_tok), key=ui.key("path_token"),
                                       bind="query-params")
             pos = int((picked_tok if picked_tok in toks else default_tok).split(":")[0])
             labels = [f"{r['token']} L{r['layer']}" if r["position"] == pos else r["token"] for r in rows]

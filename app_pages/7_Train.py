@@ -13,21 +13,21 @@ from embedviz.training import TUTORIAL_GROUPS
 ui.page("Train your own", "An nn.Embedding lookup table and a Linear layer learn to predict related words; "
                           "watch similar words drift together.")
 
-tab_groups, tab_text = st.tabs(["Word groups (the tutorial)", "Your own text (skip-gram)"], key="tab",
+tab_groups, tab_text = st.tabs(["Word groups (the tutorial)", "Your own text (skip-gram)"], key=ui.key("tab"),
                                bind="query-params")
 with tab_groups:
-    groups_text = ui.text_box("Groups, one per line", key="groups", height=100,
+    groups_text = ui.text_box("Groups, one per line", name="groups", height=100,
                               examples={"The tutorial's nine words": "\n".join(", ".join(g) for g in TUTORIAL_GROUPS)})
     c = st.columns(4)
-    dim = c[0].radio("Dimensions", [2, 3], index=1, horizontal=True, key="dim", bind="query-params")
+    dim = c[0].radio("Dimensions", [2, 3], index=1, horizontal=True, key=ui.key("dim"), bind="query-params")
     lo, hi = ev.limits.LR_RANGE
-    epochs = c[1].number_input("Epochs", 1, ev.limits.MAX_EPOCHS, 300, step=50, key="epochs", bind="query-params",
+    epochs = c[1].number_input("Epochs", 1, ev.limits.MAX_EPOCHS, 300, step=50, key=ui.key("epochs"), bind="query-params",
                                help=f"At most {ev.limits.MAX_EPOCHS:,}: the nine words settle in a few hundred, and "
                                     "a click here trains for a few seconds at most.")
-    lr = c[2].number_input("Learning rate", lo, hi, 0.05, step=0.01, format="%.4f", key="lr", bind="query-params",
+    lr = c[2].number_input("Learning rate", lo, hi, 0.05, step=0.01, format="%.4f", key=ui.key("lr"), bind="query-params",
                            help=f"Between {lo:g} and {hi:g}: below, nothing moves in a few thousand epochs; above, "
                                 "Adam overshoots and the loss diverges.")
-    seed = c[3].number_input("Seed", 0, 10_000, 0, key="seed", bind="query-params")
+    seed = c[3].number_input("Seed", 0, 10_000, 0, key=ui.key("seed"), bind="query-params")
     res = ui.keep_last("train", ui.with_progress("Training", lambda step: ev.train_embeddings(
         ev.parse_groups(groups_text), dim=int(dim), epochs=int(epochs), lr=float(lr), random_state=int(seed), progress=step)))
     if res is not None:
@@ -54,13 +54,13 @@ word2vec's skip-gram does exactly this with real neighbours in running text, ove
 a few hundred dimensions; GloVe reaches similar vectors by fitting the counts of which words appear together.""")
 
 with tab_text:
-    corpus = ui.text_box("Paste some text", key="corpus", examples={"A few paragraphs": ex.SKIPGRAM_TEXT}, height=180,
+    corpus = ui.text_box("Paste some text", name="corpus", examples={"A few paragraphs": ex.SKIPGRAM_TEXT}, height=180,
                          max_chars=ev.limits.MAX_SKIPGRAM_CHARS)
     c = st.columns(4)
-    sdim = c[0].number_input("Dimensions", 1, 300, 8, key="sg_dim", bind="query-params")
-    window = c[1].number_input("Window", 1, 10, 2, key="sg_window", bind="query-params")
-    sepochs = c[2].number_input("Epochs", 1, ev.limits.MAX_EPOCHS, 150, key="sg_epochs", bind="query-params")
-    probe = c[3].text_input("Neighbours of", value="cat", key="sg_word", bind="query-params")
+    sdim = c[0].number_input("Dimensions", 1, 300, 8, key=ui.key("sg_dim"), bind="query-params")
+    window = c[1].number_input("Window", 1, 10, 2, key=ui.key("sg_window"), bind="query-params")
+    sepochs = c[2].number_input("Epochs", 1, ev.limits.MAX_EPOCHS, 150, key=ui.key("sg_epochs"), bind="query-params")
+    probe = c[3].text_input("Neighbours of", value="cat", key=ui.key("sg_word"), bind="query-params")
     sg = ui.keep_last("skipgram", ui.with_progress("Training", lambda step: ev.train_skipgram(
         corpus, dim=int(sdim), window=int(window), epochs=int(sepochs), lr=0.02, random_state=0, progress=step)))
     if sg is not None:

@@ -13,8 +13,8 @@ enc = ui.page("Attention & drift", "Why a vector moves: at each layer, how far a
               "it listened to, side by side.")
 
 DEFAULT = "\n".join([ex.BANK_SENTENCE, *ex.BANK_SENSES[:2], *ex.BAT_SENTENCES])
-text = ui.text_box("Sentences, one per line", key="attention_text", height=140,
-                   examples={"The river bank and others": DEFAULT, "Bank in six sentences": "\n".join(ex.BANK_SENSES),
+text = ui.text_box("Sentences, one per line", name="text", height=140,
+                   examples={"The river bank and others": DEFAULT, "The three banks": ex.BANK_SENTENCE, "Bank in six sentences": "\n".join(ex.BANK_SENSES),
                              "The bat pair": "\n".join(ex.BAT_SENTENCES)})
 sentences, cut = ui.lines(text, limit=20)
 if cut:
@@ -25,22 +25,22 @@ if hs_list is None:
 
 names = [f"{i + 1}. {h.tokenization.text[:70]}" for i, h in enumerate(hs_list)]
 c1, c2 = st.columns(2)
-picked = c1.selectbox("Sentence to look inside", names, key="att_sentence", bind="query-params")
+picked = c1.selectbox("Sentence to look inside", names, key=ui.key("sentence"), bind="query-params")
 s_idx = names.index(picked) if picked in names else 0
 hs = hs_list[s_idx]
 toks = [f"{i}: {t}" for i, t in enumerate(hs.tokens)]
 banks = [t for t in toks if t.endswith(": bank")]
 default_tok = banks[-1] if banks else toks[min(1, len(toks) - 1)]
-picked_tok = c2.selectbox("Token", toks, index=toks.index(default_tok), key="att_token", bind="query-params")
+picked_tok = c2.selectbox("Token", toks, index=toks.index(default_tok), key=ui.key("token"), bind="query-params")
 pos = int((picked_tok if picked_tok in toks else default_tok).split(":")[0])
 
 att = ui.keep_last("attention", lambda: ev.attention_weights(enc, hs.tokenization.text))
 if att is None:
     st.stop()
 o1, o2 = st.columns(2)
-hide_special = o1.toggle("Hide [CLS] and [SEP]", value=False, key="hide_special", bind="query-params")
+hide_special = o1.toggle("Hide [CLS] and [SEP]", value=False, key=ui.key("hide_special"), bind="query-params")
 views = ["raw", "normed"] if att.norms is not None else ["raw"]
-view = o2.radio("Attention shown as", views, horizontal=True, key="att_view", bind="query-params",
+view = o2.radio("Attention shown as", views, horizontal=True, key=ui.key("view"), bind="query-params",
                 format_func={"raw": "raw weights", "normed": "norm-weighted (what each token adds)"}.get)
 normed = view == "normed"
 st.caption("Most heads park much of their attention on [CLS] and [SEP], a no-op when a head has nothing to add: hide "
@@ -56,15 +56,26 @@ others = ev.same_word_vectors(hs_list, word, skip=(s_idx, pos))
 others = dict(list(others.items())[:8])
 drift = ev.token_drift(att, pos, others=others, normed=normed, skip_special=hide_special)
 st.subheader(f"How far “{ui.esc(token)}” moved, and what it listened to")
-most = np.argsort(-drift.moved)[:2]
-first = drift.top[0][0] if drift.top and drift.top[0] else None
-st.markdown(ui.esc(f"“{token}” moves most at layer {most[0] + 1} (1 − cos {drift.moved[most[0]]:.2f})"
-                   + (f" and layer {most[1] + 1} ({drift.moved[most[1]]:.2f})" if len(most) > 1 else "")
-                   + (f"; at layer 1 it listens most to “{first[1]}” ({first[2]:.2f}, averaged over heads)." if first else ".")))
+moved_most = int(np.argmax(drift.moved)) + 1
+headline = f"“{token}” moves most at layer {moved_most} (1 − cosine to the layer below: {drift.moved[moved_most - 1]:.2f})"
+if len(others) >= 2:  # where this use parts from the others, relative to how alike they are to each other
+    p = ev.parting(att.hidden[:, pos], others)
+    heard = drift.top[p.layer - 1][0] if p.layer >= 1 and drift.top[p.layer - 1] else None
+    headline = (f"This “{token}” parts most from the other uses of “{word}” at layer {p.layer}: cosine "
+                f"{p.to_others[p.layer]:.2f} to them, against {p.among[p.layer]:.2f} between them"
+                + (f"; there it listens most to “{heard[1]}” ({heard[2]:.2f}, averaged over heads)" if heard else "")
+                + f". Its vector moves most at layer {moved_most} (1 − cosine to the layer below: "
+                f"{drift.moved[moved_most - 1]:.2f}).")
+else:
+    first = drift.top[0][0] if drift.top and drift.top[0] else None
+    headline += (f"; at layer 1 it listens most to “{first[1]}” ({first[2]:.2f}, averaged over heads)." if first else ".")
+st.markdown(ui.esc(headline))
 numbers = pd.DataFrame({"layer": range(1, att.num_layers + 1), "1 - cosine": drift.moved, "|change|": drift.change,
                         "attended most": [", ".join(f"{t} {w:.2f}" for _, t, w in row) for row in drift.top]})
 for label, ys in drift.alike.items():
     numbers[f"cosine to {label}"] = ys[1:]
+if len(others) >= 2:
+    numbers["cosine to the others (mean)"], numbers["between the others (mean)"] = p.to_others[1:], p.among[1:]
 ui.chart(plots.drift_figure(drift.moved, drift.change, tuple(tuple(r) for r in drift.top), drift.alike, token=token,
                             title=f"'{token}' (token {pos}), {'norm-weighted' if normed else 'raw'} attention"),
          key="drift", data=numbers.set_index("layer"))
@@ -75,19 +86,19 @@ if not drift.alike:
 st.subheader("Attention in every layer and head")
 weights = att.view(normed)
 n_l, n_h, t = att.num_layers, att.num_heads, len(att.tokens)
-grid_event = st.session_state.get("att_grid")
+grid_event = st.session_state.get(ui.key("grid"))
 points = ((grid_event or {}).get("selection") or {}).get("points") or []
 if points and isinstance(points[0].get("customdata"), list) and len(points[0]["customdata"]) == 2:
     chosen = (min(max(int(points[0]["customdata"][0]), 1), n_l), min(max(int(points[0]["customdata"][1]), 0), n_h - 1))
-    if st.session_state.get("_att_grid_seen") != chosen:
-        st.session_state["_att_grid_seen"] = chosen
-        st.session_state["att_layer"], st.session_state["att_head"] = chosen
+    if st.session_state.get(ui.key("grid_seen")) != chosen:
+        st.session_state[ui.key("grid_seen")] = chosen
+        st.session_state[ui.key("layer")], st.session_state[ui.key("head")] = chosen
 st.plotly_chart(plots.attention_grid_figure(weights, hide=hide, title=f"{n_l} layers x {n_h} heads: each square is "
                                             "one head, rows attend to columns (click one to enlarge it below)"),
-                key="att_grid", on_select="rerun", selection_mode="points")
+                key=ui.key("grid"), on_select="rerun", selection_mode="points")
 h1, h2 = st.columns(2)
-layer = h1.slider("Layer", 1, n_l, key="att_layer")  # no value: a click on the grid may have set it
-head = h2.slider("Head", 0, n_h - 1, key="att_head")
+layer = h1.slider("Layer", 1, n_l, key=ui.key("layer"))  # no value: a click on the grid may have set it
+head = h2.slider("Head", 0, n_h - 1, key=ui.key("head"))
 m = weights[layer - 1, head]
 left, right = st.columns(2)
 with left:
@@ -96,22 +107,22 @@ with left:
     ui.chart(plots.heatmap_figure(m[np.ix_(shown, shown)], [labels[i] for i in shown], [labels[i] for i in shown],
                                   title=f"Layer {layer}, head {head}", colorscale="Blues", zmin=0,
                                   annotate=len(shown) <= 16, xtitle="attends to"),
-             key="att_head_matrix", data=pd.DataFrame(m, index=labels, columns=labels))
+             key="head_matrix", data=pd.DataFrame(m, index=labels, columns=labels))
 with right:
-    only = st.toggle(f"Only the lines of “{token}”", value=False, key="att_focus")
+    only = st.toggle(f"Only the lines of “{token}”", value=False, key=ui.key("focus"))
     st.plotly_chart(plots.head_view_figure(m, att.tokens, hide=hide, focus=pos if only else None,
-                                           title=f"Head view: layer {layer}, head {head}"), key="att_head_view")
+                                           title=f"Head view: layer {layer}, head {head}"), key=ui.key("head_view"))
 st.download_button("This head's matrix (CSV)", lambda: att.head_csv(layer, head, normed), f"attention-l{layer}-h{head}.csv",
-                   "text/csv", key="att_csv", on_click="ignore", icon=":material/download:")
+                   "text/csv", key=ui.key("csv"), on_click="ignore", icon=":material/download:")
 per = att.per_layer(pos, normed)
 ui.chart(plots.heatmap_figure(per, [f"{i}: {tk}" for i, tk in enumerate(att.tokens)], list(range(1, n_l + 1)),
                               title=f"What '{token}' attends to at each layer, averaged over heads", colorscale="Blues",
                               zmin=0, annotate=t <= 20, xtitle="attends to", ytitle="layer"),
-         key="att_per_layer", data=pd.DataFrame(per, index=range(1, n_l + 1), columns=labels))
+         key="per_layer", data=pd.DataFrame(per, index=range(1, n_l + 1), columns=labels))
 
 # ---------------------------------------------------------------- the scrubber
 st.subheader("The drift, animated: tokens at every layer")
-follow = st.text_input("Words to follow across layers", value="bank bat", key="att_follow", bind="query-params")
+follow = st.text_input("Words to follow across layers", value="bank bat", key=ui.key("follow"), bind="query-params")
 
 
 def scrubber():
@@ -130,4 +141,4 @@ if res is not None:
     ui.chart(plots.moving_points_figure(coords, list(range(n_l + 1)), labels_s, groups, frame_name="layer",
                                         title="Each use of the words at each layer (press Play, or drag the slider): "
                                               "each layer's PCA, turned to line up with the layer before"),
-             key="att_scrubber")
+             key="scrubber")

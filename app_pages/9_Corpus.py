@@ -13,14 +13,15 @@ enc = ui.page("Your corpus", "What does your own data look like? Drop a file of 
               "book's sentences): each row becomes a vector, and the vectors a map.")
 
 SOURCES = ["Python's own docstrings (an example)", "Upload a file", "A saved map"]
-source = st.radio("Corpus", SOURCES, horizontal=True, key="corpus_source", bind="query-params")
+ui.take_example({"Python's docstrings": {"source": SOURCES[0], "query": ex.CORPUS_QUERY}})
+source = st.radio("Corpus", SOURCES, horizontal=True, key=ui.key("source"), bind="query-params")
 
 
 def opened_map():
     """A map written by `python -m embedviz map` or saved here, by its folder or its link."""
     key = st.query_params.get("map", "")
     folder = st.text_input("Folder of a saved map (from “Save this map” or `python -m embedviz map … --out DIR`)",
-                           value=str(ev.cache_dir() / "corpora" / key) if key else "", key="corpus_folder")
+                           value=str(ev.cache_dir() / "corpora" / key) if key else "", key=ui.key("folder"))
     if not folder.strip():
         st.info("Type the folder of a saved map, or open a map's link.")
         return None
@@ -39,7 +40,7 @@ def embedded_map():
         name, data = "python-docstrings.csv", ex.docstring_corpus()
     else:
         up = st.file_uploader("A .csv, .tsv, .parquet, .jsonl or .txt file (one row per line)",
-                              type=["csv", "tsv", "parquet", "jsonl", "ndjson", "txt"], key="corpus_file")
+                              type=["csv", "tsv", "parquet", "jsonl", "ndjson", "txt"], key=ui.key("file"))
         if up is None:
             st.info(f"Drop a file of up to {ev.limits.MAX_CORPUS_ROWS:,} rows here; for more, run "
                     "`python -m embedviz map FILE --text-column COLUMN --out DIR` and open its folder as a saved map.")
@@ -52,12 +53,12 @@ def embedded_map():
     text_col = label_col = None
     if columns:
         text_col = c[0].selectbox("Text column", columns, index=columns.index("text") if "text" in columns else 0,
-                                  key="corpus_text_col")
-        label_col = c[1].selectbox("Colour by column (optional)", [None] + columns, key="corpus_label_col",
+                                  key=ui.key("text_col"))
+        label_col = c[1].selectbox("Colour by column (optional)", [None] + columns, key=ui.key("label_col"),
                                    index=([None] + columns).index("module") if "module" in columns else 0,
                                    format_func=lambda v: "none: clusters" if v is None else v)
     strategy = c[2].selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
-                              index=list(ev.SENTENCE_STRATEGIES).index("model"), key="corpus_strategy")
+                              index=list(ev.SENTENCE_STRATEGIES).index("model"), key=ui.key("strategy"))
     rows = ui.keep_last("corpus_rows", lambda: ev.read_corpus(data, name, text_column=text_col, label_column=label_col))
     if rows is None:
         return None
@@ -72,7 +73,7 @@ def embedded_map():
     st.caption(ui.esc("; ".join(notes) + "."))
     groups = rows.labels
     if groups is None:
-        k = st.slider("Clusters, named by their most distinctive words", 2, 20, 8, key="corpus_k")
+        k = st.slider("Clusters, named by their most distinctive words", 2, 20, 8, key=ui.key("k"))
         assign, names = ev.clusters(vecs, rows.texts, k)
         groups = [names[a] for a in assign]
     m = ui.keep_last("corpus_map", ui.with_progress("Projecting", lambda p: ev.corpus_map(
@@ -81,17 +82,23 @@ def embedded_map():
 
 
 method = st.radio("Method", list(ev.projection.METHODS), format_func=ev.projection.METHODS.get, horizontal=True,
-                  key="corpus_method", bind="query-params")
+                  key=ui.key("method"), bind="query-params")
 got = opened_map() if source == SOURCES[2] else embedded_map()
 if got is None:
     st.stop()
 m, texts, vecs, labels, can_save = got
 
 st.subheader("Find rows by meaning")
-query = st.text_input("A question or phrase", value="read a file", key="corpus_query", bind="query-params")
+if st.session_state.get(ui.key("query_for")) != source:  # a query typed for the example is not one for your file
+    from_link = ui.key("query_for") not in st.session_state and ui.key("query") in st.query_params
+    st.session_state[ui.key("query_for")] = source
+    if not from_link:
+        st.session_state[ui.key("query")] = ex.CORPUS_QUERY if source == SOURCES[0] else ""
+query = st.text_input("A question or phrase", key=ui.key("query"), bind="query-params",
+                      placeholder="what are you looking for?")
 found = ui.keep_last("corpus_search", lambda: ev.nearest_rows(
     vecs, ev.sentence_vector(enc.hidden_states(ev.check_text(query, what="query")),
-                             st.session_state.get("corpus_strategy", "model"), pooling=enc.pooling), 10))
+                             st.session_state.get(ui.key("strategy"), "model"), pooling=enc.pooling), 10))
 if found is not None:
     idx, sims = found
     st.dataframe(pd.DataFrame({"cosine": np.round(sims, 3), "row": [texts[i] for i in idx],
@@ -100,7 +107,7 @@ if found is not None:
 st.subheader("The map")
 map_view.explore(m, "corpus_map", title=f"Your corpus: {ev.projection.METHODS.get(m.method, m.method)}", what="rows",
                  reproject=lambda idx: m.reprojected(idx, m.method), show_labels=len(m) <= 300)
-if can_save and st.button("Save this map", key="corpus_save", icon=":material/save:"):
+if can_save and st.button("Save this map", key=ui.key("save"), icon=":material/save:"):
     key = ev.map_key(vecs, texts)
     folder = ev.save_map(ev.cache_dir() / "corpora" / key, texts, labels, m.coords, vecs,
                          {"rows": len(texts), "model": enc.name, "method": m.method})

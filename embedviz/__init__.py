@@ -70,16 +70,19 @@ from .projection import (
     projector_tsv,
     trustworthiness,
 )
-from .report import tour_html
+from .story import Slide, numbers_html, read_story, story_html, story_link
+from .tour import TOUR_ABOUT, TOUR_TITLES, TourStep, tour_html, tour_step
 from .similarity import (
     Baseline,
     LayerSimilarity,
     PairContributions,
+    Parting,
     anisotropy_baseline,
     cos_sim,
     layer_similarity,
     occurrences,
     pair_contributions,
+    parting,
     reference_baseline,
     repeated_words,
     strategy_table,
@@ -107,5 +110,5 @@ __all__ = [
     "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
-    "tour_html", "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
+    "tour_html", "TOUR_ABOUT", "TOUR_TITLES", "TourStep", "tour_step", "Slide", "numbers_html", "read_story", "story_html", "story_link", "Parting", "parting", "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
 ]

@@ -22,6 +22,7 @@ SENTENCES = [
     "My package never arrived.",
 ]
 QUERY = "I can't get into my account."
+CORPUS_QUERY = "read a file"  # Your corpus opens on the docstrings, asked this
 WORD_GROUPS = {
     "vehicles": ["car", "bike", "plane", "truck", "bus", "train", "boat"],
     "pets": ["cat", "dog", "bird", "rabbit", "horse", "fish", "parrot"],

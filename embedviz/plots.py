@@ -34,7 +34,10 @@ def _escs(items) -> list[str]:
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     # No template here: applying one costs ~25 ms a figure, more than the rest of a page's rerun, and the
     # app draws with Streamlit's theme anyway; figure_html applies plotly_white to a download.
+    # automargin: long tick labels ("bank (robber) ~ bank (river)") widen the margin instead of being cut
     fig.update_layout(title=_esc(title), height=height, margin=dict(l=40, r=20, t=50, b=40))
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -82,9 +85,11 @@ def heatmap_figure(z: np.ndarray, x: list, y: list, *, title: str, colorscale: s
 @memoize(maxsize=64)
 def layer_similarity_figure(values: np.ndarray, labels: list[str], *, title: str, mode: str = "raw") -> go.Figure:
     """Rows: pairs of uses of a word; columns: layers 0..L; cells: cosine (or relative) similarity."""
-    zmin = -1.0 if mode != "raw" else float(min(0.0, values.min()))
-    return heatmap_figure(values, list(range(values.shape[1])), labels, title=title, zmin=zmin, zmax=1.0,
-                          colorscale="Viridis", xtitle="layer (0 = embeddings)")
+    # Cosines of contextual vectors crowd into a narrow band (0.81-0.96 for the three banks): the colours span
+    # the values shown, so the gap between the uses is visible (the title of the colour bar says so).
+    zmin, zmax = float(values.min()), float(values.max())
+    return heatmap_figure(values, list(range(values.shape[1])), labels, title=title, zmin=zmin,
+                          zmax=zmax if zmax > zmin else zmin + 1e-6, colorscale="Viridis", xtitle="layer (0 = embeddings)")
 
 
 @memoize(maxsize=64)
@@ -102,10 +107,12 @@ def lines_figure(series: dict[str, np.ndarray], *, title: str, xtitle: str, ytit
 
 
 @memoize(maxsize=64)
-def bar_figure(labels: list[str], values: list[float], *, title: str, xtitle: str = "") -> go.Figure:
-    """Scores as horizontal bars, best first (nearest words, ranked search results)."""
+def bar_figure(labels: list[str], values: list[float], *, title: str, xtitle: str = "", fmt: str = ".3f") -> go.Figure:
+    """Scores as horizontal bars, best first (nearest words, ranked search results); ``fmt`` formats
+    the values (``"d"`` for integers such as token ids)."""
     fig = go.Figure(go.Bar(x=values, y=_escs(labels), orientation="h", marker_color=PALETTE[0],
-                           text=[f"{v:.3f}" for v in values], textposition="auto"))
+                           text=[format(v, fmt) for v in values], textposition="auto",
+                           hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(title=xtitle)
     return _layout(fig, title, height=max(300, 28 * len(labels) + 120))

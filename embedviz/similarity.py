@@ -285,3 +285,35 @@ def pair_contributions(a, b, strategy: str = "second_to_last_mean", *, pooling: 
     cosine = float(ma @ mb / max(np.linalg.norm(ma) * np.linalg.norm(mb), 1e-12))
     values.setflags(write=False)
     return PairContributions(list(a.tokens), list(b.tokens), values, cosine)
+
+
+@dataclass(frozen=True)
+class Parting:
+    """Where one use of a word parts from its other uses, layer by layer (``[layers + 1]`` each):
+    ``to_others[l]`` = mean cos(use, other_i) at layer l, ``among[l]`` = mean cos(other_i, other_j), and
+    ``gap[l] = among[l] - to_others[l]``: how much less alike the use is to the others than they are to
+    each other. ``layer``: where the gap is widest (0 = the embeddings)."""
+
+    to_others: np.ndarray
+    among: np.ndarray
+    gap: np.ndarray
+    layer: int
+
+
+def parting(use: np.ndarray, others: list[np.ndarray] | dict[str, np.ndarray]) -> Parting:
+    """:class:`Parting` of ``use`` ``[layers + 1, hidden]`` from ``others`` (each ``[layers + 1, hidden]``,
+    at least two): the layer where, say, the river "bank" is furthest from the money "bank"s relative to
+    how close those are to each other."""
+    others = list(others.values()) if isinstance(others, dict) else list(others)
+    if len(others) < 2:
+        raise InputError("Comparing a use with the others needs at least two other uses of the word.")
+    u = np.asarray(use, dtype=np.float64)
+    o = np.stack([np.asarray(v, dtype=np.float64) for v in others], axis=1)  # [layers + 1, n, hidden]
+    u = u / np.maximum(np.linalg.norm(u, axis=-1, keepdims=True), 1e-12)
+    o = o / np.maximum(np.linalg.norm(o, axis=-1, keepdims=True), 1e-12)
+    to_others = np.einsum("lh,lnh->ln", u, o).mean(axis=1)
+    pair = np.einsum("lnh,lmh->lnm", o, o)
+    iu = np.triu_indices(o.shape[1], 1)
+    among = pair[:, iu[0], iu[1]].mean(axis=1)
+    gap = among - to_others
+    return Parting(to_others, among, gap, int(np.argmax(gap)))

@@ -58,7 +58,7 @@ def test_tokens_page(enc):
     assert list(table["token"][7:11]) == ["em", "##bed", "##ding", "##s"]
     at.text_area(key="tokens_text").input("The bank robber was seen fishing on the river bank.").run()
     assert list(at.dataframe[0].value["token"])[1:3] == ["the", "bank"]
-    at.toggle(key="two").set_value(True).run()
+    at.toggle(key="tokens_two").set_value(True).run()
     assert set(at.dataframe[0].value["segment"]) == {0, 1}
 
 
@@ -79,7 +79,7 @@ def test_tokens_long_and_html_text(enc):
     ok(at)
     chips = "".join(m.value for m in at.markdown if "ev-chip" in m.value)
     assert "<img" not in chips and "<script" not in chips and "&lt;" in chips
-    at.text_input(key="word").input("tokenization").run()
+    at.text_input(key="tokens_word").input("tokenization").run()
     assert list(at.dataframe[1].value["longest piece in the vocabulary"]) == ["token", "##ization"]
 
 
@@ -89,7 +89,7 @@ def test_layers_page(enc):
     assert [m.value for m in at.metric][:3] == ["7", "22", "384"]
     before = values(spec(at)["data"][0]["x"])
     assert len(before) == 384
-    at.slider(key="layer").set_value(0).run()
+    at.slider(key="layers_layer").set_value(0).run()
     assert values(spec(at)["data"][0]["x"]) != before
     at.text_area(key="layers_text").input("   ").run()
     assert at.warning and at.metric[1].value == "22"
@@ -106,7 +106,7 @@ def test_context_page(enc):
     at.text_area(key="context_text").input("Nothing repeats in this line.").run()
     assert any("No word occurs twice" in w.value for w in at.warning)
     assert spec(at)["data"][0]["y"] == ["bat (flew) ~ bat (baseball)"]
-    at.radio(key="mode").set_value("relative").run()
+    at.radio(key="context_mode").set_value("relative").run()
     ok(at)
 
 
@@ -128,16 +128,16 @@ def test_static_vectors_page(enc):
     assert any("Wikipedia 2014" in c.value.replace("\\", "") for c in at.caption)
     analogy_tables = [d.value for d in at.dataframe if "score" in d.value.columns]
     assert analogy_tables[0]["word"].iloc[0] == "queen"
-    at.text_input(key="c").input("womann").run()
+    at.text_input(key="vectors_c").input("womann").run()
     assert any("did you mean" in w.value for w in at.warning)
     assert [d.value for d in at.dataframe if "score" in d.value.columns][0]["word"].iloc[0] == "queen"
-    at.text_input(key="near").input("frogg").run()
+    at.text_input(key="vectors_near").input("frogg").run()
     assert any("did you mean" in w.value and "frog" in w.value for w in at.warning)
     assert not any("frogg" in str(c.proto) for c in at.get("plotly_chart"))  # the kept chart still says 'king'
 
 
 def test_static_vectors_benchmarks_tab(enc):
-    at = run("app_pages/5_Static_vectors.py", tab="Benchmarks")
+    at = run("app_pages/5_Static_vectors.py", vectors_tab="Benchmarks")
     ok(at)
     text = " ".join(m.value.replace("\\", "") for m in at.markdown)
     assert "answered 19,486 of 19,544 questions, skipped 58 (words not in the vocabulary)" in text
@@ -169,18 +169,18 @@ def test_projections_page(enc):
     traces = [t for t in spec(at)["data"] if t.get("mode") == "markers"]
     assert [t["name"] for t in traces] == ["vehicles", "pets", "fruits"]
     assert sum(len(values(t["x"])) for t in traces) == 21
-    at.text_input(key="words").input("zzqx king").run()
+    at.text_input(key="projections_words").input("zzqx king").run()
     assert any("zzqx" in w.value for w in at.warning)
-    at.radio(key="kind").set_value("Tokens in context").run()
+    at.radio(key="projections_kind").set_value("Tokens in context").run()
     ok(at)
     assert sum(len(values(t["x"])) for t in spec(at)["data"] if t.get("mode") == "markers") == 6  # a "bank" a sentence
-    at.radio(key="dims").set_value(3).run()
+    at.radio(key="projections_dims").set_value(3).run()
     assert spec(at)["data"][0]["type"] == "scatter3d"
-    at.text_input(key="proj_2_find").input("bank").run()  # 3-D is a view, and search works there too
+    at.text_input(key="projections_proj_2_find").input("bank").run()  # 3-D is a view, and search works there too
     found = next(t for t in spec(at)["data"] if t["name"] == "found / clicked")
     assert found["type"] == "scatter3d" and found["text"] == ["bank"] * 6
     assert any("Nearest to" in m.value for m in at.markdown)
-    at.radio(key="kind").set_value("A token's path through the layers").run()
+    at.radio(key="projections_kind").set_value("A token's path through the layers").run()
     ok(at)
     assert any(t["name"].startswith("path of") for t in spec(at)["data"])
 
@@ -191,9 +191,9 @@ def test_train_page(enc):
     within, across = float(at.metric[1].value), float(at.metric[2].value)
     assert within > across
     assert len(spec(at)["frames"]) > 10
-    lr = at.number_input(key="lr")
-    assert (lr.min, lr.max) == ev.limits.LR_RANGE and at.number_input(key="epochs").max == ev.limits.MAX_EPOCHS
-    at.text_area(key="groups").input("car, bike\ncar, dog").run()
+    lr = at.number_input(key="train_lr")
+    assert (lr.min, lr.max) == ev.limits.LR_RANGE and at.number_input(key="train_epochs").max == ev.limits.MAX_EPOCHS
+    at.text_area(key="train_groups").input("car, bike\ncar, dog").run()
     assert any("'car' is in group 1 and group 2" in w.value for w in at.warning)
 
 
@@ -220,7 +220,7 @@ def test_a_model_not_available_here_is_marked_and_the_picker_goes_back(enc):
 
 def test_markdown_in_user_words_is_shown_literally(enc):
     at = run("app_pages/6_Projections.py")
-    at.text_input(key="words").input("**bold** [x](javascript:alert(1)) $x$").run()
+    at.text_input(key="projections_words").input("**bold** [x](javascript:alert(1)) $x$").run()
     ok(at)
     warning = next(w.value for w in at.warning if "left out" in w.value)
     assert r"\*\*bold\*\*" in warning and r"\[x\]\(javascript\:alert\(1\)\)" in warning and r"\$x\$" in warning
@@ -243,16 +243,18 @@ def test_vectors_from_the_environment(enc, tmp_path, small_vectors, monkeypatch)
 
 def test_projection_bad_request_keeps_the_picture(enc):
     at = run("app_pages/6_Projections.py")
-    at.multiselect(key="groups").set_value([]).run()
-    at.text_input(key="words").input("king").run()  # one point: PCA cannot draw it
+    at.multiselect(key="projections_groups").set_value([]).run()
+    at.text_input(key="projections_words").input("king").run()  # one point: PCA cannot draw it
     assert any("at least two points" in w.value for w in at.warning)
     assert sum(len(values(t["x"])) for t in spec(at)["data"] if t.get("mode") == "markers") == 21  # still shown
 
 
 @pytest.mark.parametrize("page, params, expect", [
-    ("app_pages/3_Context.py", {"layer": "1e9", "mode": "bogus"}, ["layer=1e9 (showing 6)", "mode=bogus (showing raw)"]),
-    ("app_pages/7_Train.py", {"epochs": "5000", "lr": "NaN"}, ["epochs=5000", "lr=NaN"]),
-    ("app_pages/6_Projections.py", {"method": "magic", "dims": "7"}, ["method=magic", "dims=7"]),
+    ("app_pages/3_Context.py", {"context_layer": "1e9", "context_mode": "bogus"},
+     ["context_layer=1e9 (showing 6)", "context_mode=bogus (showing raw)"]),
+    ("app_pages/7_Train.py", {"train_epochs": "5000", "train_lr": "NaN"}, ["train_epochs=5000", "train_lr=NaN"]),
+    ("app_pages/6_Projections.py", {"projections_method": "magic", "projections_dims": "7"},
+     ["projections_method=magic", "projections_dims=7"]),
 ])
 def test_bad_link_values_are_reported_not_silently_replaced(enc, page, params, expect):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -268,23 +270,23 @@ def test_bad_link_values_are_reported_not_silently_replaced(enc, page, params, e
 def test_good_link_values_raise_no_warning(enc):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page(str(ROOT / "app_pages/3_Context.py"))
-    at.query_params.update({"layer": "3", "mode": "relative", "context_text": "bank bank"})
+    at.query_params.update({"context_layer": "3", "context_mode": "relative", "context_text": "bank bank"})
     at.run()
     assert not any("Ignored" in w.value for w in at.warning) and not at.exception
 
 
 def test_the_whole_vocabulary_map(enc):
-    at = run("app_pages/6_Projections.py", kind="The whole vocabulary")
+    at = run("app_pages/6_Projections.py", projections_kind="The whole vocabulary")
     ok(at)
     fig = spec(at)
     assert len(fig["layout"]["images"]) == 1  # every word, in the density image
     assert any("400,000 points (PCA)" in c.value for c in at.caption)
-    at.text_input(key="vocab_map_find").input("frog").run()
+    at.text_input(key="projections_vocab_map_find").input("frog").run()
     ok(at)
     assert {"toad", "snake"} <= set(next(d.value for d in at.dataframe if "cosine" in d.value.columns)["word"])
     found = next(t for t in spec(at)["data"] if t["name"] == "found / clicked")
     assert found["text"] == ["frog"]
-    at.text_input(key="vocab_map_find").input("frgo").run()  # not on the map: a message, and frog stays
+    at.text_input(key="projections_vocab_map_find").input("frgo").run()  # not on the map: a message, and frog stays
     assert any("not on this map" in w.value and "frog" in w.value for w in at.warning)
     assert any("cosine" in d.value.columns for d in at.dataframe)
     assert next(t for t in spec(at)["data"] if t["name"] == "found / clicked")["text"] == ["frog"]
@@ -298,13 +300,13 @@ def test_attention_page(enc):
     assert len(titles) == 6 and titles[1].startswith("6 layers x 12 heads")
     reading = next(m.value for m in at.markdown if "moves most" in m.value).replace("\\", "")
     assert "layer 6 (1 − cos 0.32)" in reading and "layer 1 (0.20)" in reading and "“river” (0.21" in reading
-    at.radio(key="att_view").set_value("normed").run()
+    at.radio(key="attention_view").set_value("normed").run()
     ok(at)
-    at.toggle(key="hide_special").set_value(True).run()
+    at.toggle(key="attention_hide_special").set_value(True).run()
     ok(at)
-    at.slider(key="att_layer").set_value(3).run()
+    at.slider(key="attention_layer").set_value(3).run()
     assert "Layer 3, head 0" in json.loads(at.get("plotly_chart")[2].proto.spec)["layout"]["title"]["text"]
-    at.text_input(key="att_follow").input("zzqx").run()  # too few uses to follow: a message, the picture stays
+    at.text_input(key="attention_follow").input("zzqx").run()  # too few uses to follow: a message, the picture stays
     assert any("at least three uses" in w.value for w in at.warning) and len(at.get("plotly_chart")) == 6
     at.text_area(key="attention_text").input("").run()
     assert at.warning and len(at.get("plotly_chart")) == 6 and not at.exception
@@ -316,7 +318,7 @@ def test_sentences_pair_contributions(enc):
     check = next(m.value for m in at.markdown if "add up to" in m.value).replace("\\", "")
     total, cosine = re.findall(r"(-?\d\.\d{4})", check)[:2]
     assert total == cosine and "They agree" in check
-    at.selectbox(key="strategy").set_value("cls").run()
+    at.selectbox(key="sentences_strategy").set_value("cls").run()
     assert any("splits exactly into token pairs" in w.value.replace("\\", "") for w in at.warning)
 
 

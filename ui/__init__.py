@@ -16,6 +16,7 @@ import streamlit as st
 
 import embedviz as ev
 from embedviz import plots
+from ui import pages
 
 if TYPE_CHECKING:
     import pandas as pd  # imported where used: a cold server draws Home's first lines before pandas loads
@@ -35,22 +36,38 @@ def esc(text: object) -> str:
 
 def page(title: str, intro: str) -> ev.Encoder:
     """Page set-up: title, a line of explanation, the tour's strip, and the sidebar; returns the active
-    encoder."""
+    encoder. ``title`` names the page in ``ui/pages.py``, whose prefix then starts every :func:`key`."""
     header(title, intro)
-    return sidebar()
+    enc = sidebar()
+    st.session_state["_encoder"] = enc  # for the tour's strip, filled in once the page has drawn
+    return enc
 
 
-def header(title: str, intro: str) -> None:
-    """Everything a page shows before it needs the model: the title, a line of explanation, where the
-    guided tour is; and a check of what the link asked for (see :func:`report_ignored_url`)."""
+def key(name: str) -> str:
+    """The running page's own widget key (and link parameter) for ``name``: ``context_layer`` on Context.
+    Every widget key on a page is made here, so two pages can never share one by accident."""
+    return _own(name)
+
+
+def _own(name: str) -> str:  # for helpers whose argument is itself called ``key``
+    return pages.by_title(st.session_state["_page"]).key(name)
+
+
+def header(title: str, intro: str, *, heading: str | None = None) -> None:
+    """Everything a page shows before it needs the model: the title (``heading``, when it differs from
+    the page's name in the navigation), a line of explanation, where the guided tour is; and a check of
+    what the link asked for (see :func:`report_ignored_url`)."""
     from ui import tour
 
+    pages.by_title(title)  # a page missing from ui/pages.py fails here, at its first run
+    st.session_state["_page"] = title
     ev.serve_visitors()  # from here on, files and model folders come only from places the owner named
-    st.set_page_config(page_title=f"{title} · embedviz", layout="wide")
-    st.title(title)
+    st.set_page_config(page_title=f"{heading or title} · embedviz", layout="wide")
+    st.title(heading or title)
     st.caption(intro)
     warm_up()  # after the first paint: the imports it starts would compete with it
-    tour.strip()
+    st.session_state["_encoder"] = None
+    st.session_state["_tour_slot"] = st.container() if tour.current() else None
     if st.session_state.get("_url_page") != title:  # a page opened from a link: check what the link asked
         st.session_state["_url_page"] = title
         st.session_state["_url_asked"] = {k: st.query_params.get_all(k) for k in st.query_params if k not in ("tour", "example")}
@@ -80,6 +97,19 @@ def log_rerun(page_title: str, seconds: float) -> None:
     that a load test reports apart from the browsers' own time."""
     if os.environ.get("EMBEDVIZ_LOG_TIMES"):
         print(f"embedviz-rerun page={page_title!r} seconds={seconds:.4f}", flush=True)
+
+
+def after_page() -> None:
+    """What a page shows once it has drawn (app.py calls it after every page, also one that stopped
+    early): the tour's strip in the place kept for it, and what the link asked for that the page could
+    not use."""
+    from ui import tour
+
+    slot, enc = st.session_state.pop("_tour_slot", None), st.session_state.pop("_encoder", None)
+    if slot is not None and enc is not None:
+        with slot:
+            tour.strip(enc)
+    report_ignored_url()
 
 
 def report_ignored_url() -> None:
@@ -179,32 +209,45 @@ def _load(name: str, prev: str | None, *, back: bool) -> ev.Encoder | None:
 
 def take_example(examples: dict[str, dict[str, object]]) -> None:
     """When the link names one of ``examples`` (``?example=NAME``, as the tour's steps do), set the
-    widgets it lists, whatever was typed before; call before those widgets are drawn."""
+    widgets it lists (by their short names, as given to :func:`key`), whatever was typed before; call
+    before those widgets are drawn."""
     asked = st.query_params.get("example")
     if asked in examples:
-        st.session_state.update(examples[asked])
+        st.session_state.update({key(name): value for name, value in examples[asked].items()})
         del st.query_params["example"]
+
+
+def valid_state(name: str, ok: Callable[[object], bool]) -> None:
+    """Drop the page's state for ``name`` unless ``ok(value)``: a value that came from a link, an old
+    session or a story is checked for its type and range before its widget sees it (the widget then
+    starts on its default)."""
+    k = key(name)
+    if k in st.session_state and not ok(st.session_state[k]):
+        del st.session_state[k]
 
 
 URL_TEXT_LIMIT = 4000  # characters of typed text a link carries; past it, links stay short and say so
 
 
-def text_box(label: str, *, key: str, examples: dict[str, str], height: int = 100, max_chars: int | None = None) -> str:
-    """A text area that starts on the first of ``examples``, with a button per example. An example
-    always shows exactly its text, however the box was edited: a button, or a link (a tour step)
-    naming it with ``?example=NAME``. The text is in the URL for sharing, unless it is too long
-    for a link, which the page then says."""
-    take_example({name: {key: text} for name, text in examples.items()})
+def text_box(label: str, *, name: str, examples: dict[str, str], height: int = 100,
+             max_chars: int | None = None) -> str:
+    """A text area (the page's :func:`key` for ``name``) that starts on the first of ``examples``, with
+    a button per example. An example always shows exactly its text, however the box was edited: a
+    button, or a link (a tour step) naming it with ``?example=NAME``. The text is in the URL for
+    sharing, unless it is too long for a link, which the page then says."""
+    take_example({example: {name: text} for example, text in examples.items()})
+    valid_state(name, lambda v: isinstance(v, str))
+    k = key(name)
     if len(examples) > 1:
         cols = st.columns(len(examples) + 1)
         cols[0].caption("Examples:")
-        for col, (name, text) in zip(cols[1:], examples.items()):
-            col.button(name, key=f"{key}_ex_{name}", on_click=st.session_state.__setitem__, args=(key, text),
+        for col, (example, text) in zip(cols[1:], examples.items()):
+            col.button(example, key=f"{k}_ex_{example}", on_click=st.session_state.__setitem__, args=(k, text),
                        width="stretch")
-    if key not in st.session_state:  # the first example, unless the link says otherwise
-        st.session_state[key] = next(iter(examples.values()))
-    long = len(st.session_state[key]) > URL_TEXT_LIMIT
-    text = st.text_area(label, key=key, bind=None if long else "query-params", height=height, max_chars=max_chars)
+    if k not in st.session_state:  # the first example, unless the link says otherwise
+        st.session_state[k] = next(iter(examples.values()))
+    long = len(st.session_state[k]) > URL_TEXT_LIMIT
+    text = st.text_area(label, key=k, bind=None if long else "query-params", height=height, max_chars=max_chars)
     if len(text) > URL_TEXT_LIMIT:
         st.caption(f"This text is {len(text):,} characters, too long to share in a link (at most "
                    f"{URL_TEXT_LIMIT:,}): a copied link opens this page on its first example.")
@@ -229,6 +272,7 @@ def keep_last(key: str, compute: Callable[[], object], *, about: str | None = No
     (None when there is none), saying which input that result belongs to (``about``: a few words
     naming the input, such as the text). No traceback reaches the page."""
     store = st.session_state.setdefault("_last_good", {})
+    key = _own(key)
     try:
         result = compute()
     except FRIENDLY as e:
@@ -272,13 +316,15 @@ def chips(tokens: list[str], *, special: list[bool], segments: list[int], ids: l
 
 
 def chart(fig, *, key: str, data: pd.DataFrame | None = None, note: str | None = None) -> None:
-    """Show a figure with downloads of its picture (HTML) and its numbers (CSV), both built on click."""
-    st.plotly_chart(fig, key=f"{key}_chart", config={"toImageButtonOptions": {"filename": key}})
+    """Show a figure with downloads of its picture (HTML) and its numbers (CSV), both built on click;
+    ``key`` names the files and, with the page's prefix, the widgets."""
+    name, key = key, _own(key)
+    st.plotly_chart(fig, key=f"{key}_chart", config={"toImageButtonOptions": {"filename": name}})
     row = st.container(horizontal=True, vertical_alignment="center")  # buttons as wide as their labels
-    row.download_button("Figure (HTML)", data=lambda: plots.figure_html(fig), file_name=f"{key}.html",
+    row.download_button("Figure (HTML)", data=lambda: plots.figure_html(fig), file_name=f"{name}.html",
                         mime="text/html", key=f"{key}_html", icon=":material/download:", on_click="ignore")
     if data is not None:
-        row.download_button("Numbers (CSV)", data=lambda: data.to_csv(index=True), file_name=f"{key}.csv",
+        row.download_button("Numbers (CSV)", data=lambda: data.to_csv(index=True), file_name=f"{name}.csv",
                             mime="text/csv", key=f"{key}_csv", icon=":material/table:", on_click="ignore")
     if note:
         row.caption(note)

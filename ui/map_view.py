@@ -27,7 +27,11 @@ def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True,
             paths: dict[str, list[int]] | None = None) -> None:
     """Draw ``m`` with its search box, neighbours, selection and exports. ``reproject(idx)`` makes the
     map of just the points ``idx`` ("show only these"); ``what`` names the points in messages;
-    ``paths`` joins named point sequences by a line."""
+    ``paths`` joins named point sequences by a line. ``key`` is the map's name on its page."""
+    _explore(m, ui.key(key), title=title, show_labels=show_labels, reproject=reproject, what=what, paths=paths)
+
+
+def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, what: str, paths) -> None:
     state = _state(m, key)
     if state["only"] is not None and reproject is not None:
         top = st.container(horizontal=True, vertical_alignment="center")
@@ -37,7 +41,8 @@ def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True,
             st.rerun()
         sub = ui.keep_last(f"{key}_only", lambda: reproject(state["only"]))
         if sub is not None:
-            explore(sub, f"{key}_only", title=f"{title}: the selection", show_labels=show_labels, what=what)
+            _explore(sub, f"{key}_only", title=f"{title}: the selection", show_labels=show_labels, reproject=None,
+                     what=what, paths=None)
             return
         state["only"] = None
     c = st.columns([3, 1, 2])
@@ -74,7 +79,7 @@ def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True,
         st.caption("3-D is a view: find a word here; click, box and lasso work in 2-D.")
     left, right = st.columns(2)
     with left:
-        _neighbour_list(m, nb, what)
+        _neighbour_list(m, nb, what, key)
     with right:
         _selection(m, state, key, what, can_reproject=reproject is not None)
 
@@ -163,7 +168,7 @@ def _facts(m: ev.Map, view, big: bool, drawn: int) -> str:
     return "; ".join(parts) + ". " + " ".join(m.notes)
 
 
-def _neighbour_list(m: ev.Map, nb: ev.Neighbours | None, what: str) -> None:
+def _neighbour_list(m: ev.Map, nb: ev.Neighbours | None, what: str, key: str) -> None:
     if nb is None:
         st.markdown("**Neighbours**")
         st.caption(f"Click a point, or find a {what[:-1]}, to list its nearest neighbours in the full space.")
@@ -175,7 +180,7 @@ def _neighbour_list(m: ev.Map, nb: ev.Neighbours | None, what: str) -> None:
     near = set(nb.picture.tolist())
     st.dataframe(pd.DataFrame({"word": [m.labels[i] for i in nb.full], "cosine": np.round(nb.cosines, 3),
                                "near in the picture too": ["yes" if i in near else "" for i in nb.full]}),
-                 hide_index=True, height=min(38 + 35 * len(nb.full), 390), key=f"nb_{m.memo_key[1]}")
+                 hide_index=True, height=min(38 + 35 * len(nb.full), 390), key=f"{key}_nb_{m.memo_key[1]}")
     st.caption(f"{nb.kept} of its {len(nb.full)} nearest neighbours in the full space are among its {len(nb.full)} "
                "nearest in the picture.")
 
@@ -198,7 +203,7 @@ def _selection(m: ev.Map, state: dict, key: str, what: str, *, can_reproject: bo
         first = sel[:LIST_ROWS]
         st.dataframe(pd.DataFrame({"word": [m.labels[i] for i in first], "x": m.coords[first, 0].round(3),
                                    "y": m.coords[first, 1].round(3)}), hide_index=True, height=250,
-                     key=f"sel_{m.memo_key[1]}")
+                     key=f"{key}_sel_{m.memo_key[1]}")
         idx = sel
     row = st.container(horizontal=True)
     if sel is not None:

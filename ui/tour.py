@@ -1,65 +1,92 @@
-"""The guided tour: seven steps through the tutorials' story, each a page opened on its example.
-Home lists the steps; a page opened from a step shows where it is and what comes next."""
+"""The guided tour: the app's story in steps, each a page opened on its example. Home lists the steps;
+a page opened from a step shows where it is, what to notice there (computed for the active model) and
+what comes next."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-STEPS = [  # (page, label, the example the step opens on, what to notice)
-    ("app_pages/1_Tokens.py", "Tokens", {"example": "The tutorial's first sentence"},
-     "'embeddings' is not in the vocabulary, so it becomes em ##bed ##ding ##s. Note [CLS] and [SEP]."),
-    ("app_pages/2_Layers.py", "The layers", {"example": "The three banks"},
-     "One sentence becomes layers + 1 x tokens x hidden numbers. Most values sit near zero; a few dimensions stand far out."),
-    ("app_pages/3_Context.py", "The three banks", {"example": "The three banks"},
-     "'bank' in 'bank vault' and 'bank robber' stays closer than either to 'river bank', and the gap opens in the middle layers."),
-    ("app_pages/4_Sentences.py", "Sentence vectors", {"example": "Questions"},
-     "Questions that mean the same thing score highest, even with no words in common."),
-    ("app_pages/5_Static_vectors.py", "king - man + woman", {"tab": "Analogies", "example": "king - man + woman"},
-     "The answer is queen. The input words are left out; see where 'king' itself would have ranked."),
-    ("app_pages/6_Projections.py", "Clusters in PCA", {"example": "vehicles, pets, fruits"},
-     "Vehicles, pets and fruits fall into separate clouds, from static vectors alone."),
-    ("app_pages/7_Train.py", "Train from scratch", {"example": "The tutorial's nine words"},
-     "Nine words in three dimensions: press Play and watch each group pull together."),
+import embedviz as ev
+from ui import pages
+
+P = {p.slug: p for p in pages.PAGES}
+# (page, the example the step opens on, by the page's own widget names). Titles, figures and what to
+# notice come from embedviz.tour, one step each, in this order.
+STEPS = [
+    (P["Tokens"], {"example": "The tutorial's first sentence"}),
+    (P["Layers"], {"example": "The three banks"}),
+    (P["Context"], {"example": "The three banks"}),
+    (P["Attention"], {"example": "The three banks"}),
+    (P["Sentences"], {"example": "Questions"}),
+    (P["Static_vectors"], {"example": "king - man + woman", "tab": "Analogies"}),
+    (P["Projections"], {"example": "vehicles, pets, fruits"}),
+    (P["Projections"], {"example": "frog on all of GloVe 6B"}),
+    (P["Corpus"], {"example": "Python's docstrings"}),
+    (P["Train"], {"example": "The tutorial's nine words"}),
 ]
+assert len(STEPS) == len(ev.TOUR_TITLES)
+
+
+def params(k: int) -> dict[str, str]:
+    """The link parameters of step ``k`` (1-based): the example by name, the page's own keys, the step."""
+    page, asked = STEPS[k - 1]
+    return {name if name == "example" else page.key(name): value for name, value in asked.items()} | {"tour": str(k)}
 
 
 def link(k: int, *, label: str | None = None, container=st) -> None:
     """A link to step ``k`` (1-based), opening its page on its example."""
-    path, name, params, _ = STEPS[k - 1]
-    container.page_link(path, label=label or f"{k}. {name}", query_params={**params, "tour": str(k)},
+    container.page_link(STEPS[k - 1][0].path, label=label or f"{k}. {ev.TOUR_TITLES[k - 1]}", query_params=params(k),
                         icon=":material/arrow_forward:")
 
 
 def steps() -> None:
-    """Home's list of steps: a link each, and what to notice there."""
-    for k, (_, _, _, notice) in enumerate(STEPS, start=1):
+    """Home's list of steps: a link each, and what the step shows."""
+    for k, about in enumerate(ev.TOUR_ABOUT, start=1):
         left, right = st.columns([1, 3])
         link(k, container=left)
-        right.caption(f"What to notice: {notice}")
+        right.caption(about)
 
 
-def strip() -> None:
-    """On a page opened from a step: "Guided tour, step k of 7", what to notice, and the next step."""
+def current() -> int | None:
+    """The step this page was opened from, if any."""
     try:
         k = int(st.query_params.get("tour", ""))
     except ValueError:
-        return
-    if not 1 <= k <= len(STEPS):
+        return None
+    return k if 1 <= k <= len(STEPS) else None
+
+
+def strip(enc: ev.Encoder) -> None:
+    """On a page opened from a step: "Guided tour, step k of n", what to notice on its example (computed
+    for the active model), and the next step (or the way back to the start)."""
+    k = current()
+    if k is None:
         return
     with st.container(border=True):
         left, right = st.columns([3, 1])
-        left.markdown(f"**Guided tour, step {k} of {len(STEPS)}: {STEPS[k - 1][1]}.** {STEPS[k - 1][3]}")
+        try:
+            notice = ev.tour_step(k, enc, ev.load_vectors(ev.GLOVE)).notice
+        except ev.InputError as e:
+            notice = str(e)
+        left.markdown(f"**Guided tour, step {k} of {len(STEPS)}: {ev.TOUR_TITLES[k - 1]}.** "
+                      + _esc(f"On its example: {notice}"))
         if k < len(STEPS):
-            link(k + 1, label=f"Next: {STEPS[k][1]}", container=right)
+            link(k + 1, label=f"Next: {ev.TOUR_TITLES[k]}", container=right)
         else:
-            right.page_link("app.py", label="Back to the start", icon=":material/home:")
+            right.page_link(pages.HOME.path, label="Back to the start", icon=":material/home:")
+
+
+def _esc(text: str) -> str:
+    import ui
+
+    return ui.esc(text)
 
 
 def download(enc, *, container=st) -> None:
     """A button that saves the whole tour (figures, what to notice, the numbers) as one HTML file that
     opens with no server, for sending to people; built on click."""
-    import embedviz as ev
-
-    notices = [s[3] for s in STEPS]
-    container.download_button("Save the tour as one HTML file", key="tour_html", file_name="embedviz-tour.html",
-                              data=lambda: ev.tour_html(enc, ev.load_vectors(ev.GLOVE), notices), mime="text/html",
+    container.download_button("Save the tour as one HTML file", key="home_tour_html", file_name="embedviz-tour.html",
+                              data=lambda: ev.tour_html(enc, ev.load_vectors(ev.GLOVE)), mime="text/html",
                               on_click="ignore", icon=":material/download:",
-                              help="Every step's figure and numbers in one file that opens in any browser, offline.")
+                              help="Every step's figure, what to notice and its numbers in one file that opens in any "
+                                   "browser, offline.")
