@@ -60,10 +60,11 @@ moved_most = int(np.argmax(drift.moved)) + 1
 headline = f"“{token}” moves most at layer {moved_most} (1 − cosine to the layer below: {drift.moved[moved_most - 1]:.2f})"
 if len(others) >= 2:  # where this use parts from the others, relative to how alike they are to each other
     p = ev.parting(att.hidden[:, pos], others)
-    heard = drift.top[p.layer - 1][0] if p.layer >= 1 and drift.top[p.layer - 1] else None
+    heard = ev.listened_most(att, pos, range(1, max(p.layer, 1) + 1), normed=normed)
     headline = (f"This “{token}” parts most from the other uses of “{word}” at layer {p.layer}: cosine "
                 f"{p.to_others[p.layer]:.2f} to them, against {p.among[p.layer]:.2f} between them"
-                + (f"; there it listens most to “{heard[1]}” ({heard[2]:.2f}, averaged over heads)" if heard else "")
+                + (f". On its way there it listens most, [CLS] and [SEP] aside, to “{heard[2]}” ({heard[3]:.2f} at layer "
+                   f"{heard[0]}, averaged over heads)" if heard else "")
                 + f". Its vector moves most at layer {moved_most} (1 − cosine to the layer below: "
                 f"{drift.moved[moved_most - 1]:.2f}).")
 else:

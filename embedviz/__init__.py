@@ -10,7 +10,7 @@
 
 from . import limits
 from .access import serve_visitors
-from .attention import Attention, Drift, attention_weights, same_word_vectors, token_drift
+from .attention import Attention, Drift, attention_weights, listened_most, same_word_vectors, token_drift
 from .corpus import (
     CorpusMap,
     Rows,
@@ -70,8 +70,6 @@ from .projection import (
     projector_tsv,
     trustworthiness,
 )
-from .story import Slide, numbers_html, read_story, story_html, story_link
-from .tour import TOUR_ABOUT, TOUR_TITLES, TourStep, tour_html, tour_step
 from .similarity import (
     Baseline,
     LayerSimilarity,
@@ -88,7 +86,9 @@ from .similarity import (
     strategy_table,
     use_vectors,
 )
+from .story import Slide, numbers_html, read_story, story_html, story_link
 from .tokens import InputError, Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
+from .tour import TOUR_ABOUT, TOUR_TITLES, TourStep, tour_html, tour_step
 from .training import TrainingResult, parse_groups, train_embeddings, train_skipgram
 from .vector_files import VectorFileError, cache_dir, download_glove, downloaded_glove
 from .vectors import (
@@ -110,5 +110,5 @@ __all__ = [
     "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
-    "tour_html", "TOUR_ABOUT", "TOUR_TITLES", "TourStep", "tour_step", "Slide", "numbers_html", "read_story", "story_html", "story_link", "Parting", "parting", "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
+    "tour_html", "TOUR_ABOUT", "TOUR_TITLES", "TourStep", "tour_step", "Slide", "numbers_html", "read_story", "story_html", "story_link", "Parting", "parting", "listened_most", "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
 ]

@@ -197,3 +197,19 @@ def same_word_vectors(hs_list: list[HiddenStates], word: str, *, skip: tuple[int
             continue
         out[o.label] = hs_list[o.sentence].array[:, list(o.token_indices)].mean(axis=1)
     return out
+
+
+def listened_most(att: Attention, position: int, layers: range, *, normed: bool = False) -> tuple[int, int, str, float] | None:
+    """The strongest single attention of token ``position`` to an ordinary token ([CLS] and [SEP], where
+    most heads park, aside) over ``layers`` (1-based), averaged over heads: (layer, position, token,
+    weight), or None."""
+    per = att.per_layer(position, normed)
+    best = None
+    for layer in layers:
+        if not 1 <= layer <= att.num_layers:
+            continue
+        row = np.where(np.asarray(att.special), -1.0, per[layer - 1])
+        j = int(np.argmax(row))
+        if row[j] >= 0 and (best is None or row[j] > best[3]):
+            best = (layer, j, att.tokens[j], float(row[j]))
+    return best

@@ -116,7 +116,7 @@ def _banks(enc, vecs):
 def _parting(enc, vecs):
     import pandas as pd
 
-    from .attention import attention_weights, same_word_vectors, token_drift
+    from .attention import attention_weights, listened_most, same_word_vectors, token_drift
     from .similarity import parting
 
     hs = enc.hidden_states(ex.BANK_SENTENCE)
@@ -125,14 +125,12 @@ def _parting(enc, vecs):
     att = attention_weights(enc, ex.BANK_SENTENCE)
     drift = token_drift(att, pos, others=others, skip_special=True)
     p = parting(hs.array[:, pos], others)
-    # what it listened to on its way to that layer ([CLS] and [SEP] aside): the strongest single weight
     most = int(np.argmax(drift.moved)) + 1
-    upto = [row[0] + (layer,) for layer, row in enumerate(drift.top[:max(p.layer, 1)], start=1) if row]
-    heard = max(upto, key=lambda r: r[2]) if upto else None
+    heard = listened_most(att, pos, range(1, max(p.layer, 1) + 1))
     notice = (f"The river 'bank' parts most from the other two at layer {p.layer}: cosine {p.to_others[p.layer]:.2f} "
               f"to them, against {p.among[p.layer]:.2f} between them"
-              + (f". On its way there it listens most, [CLS] and [SEP] aside, to '{heard[1]}' ({heard[2]:.2f} at layer "
-                 f"{heard[3]}, averaged over heads)" if heard else "")
+              + (f". On its way there it listens most, [CLS] and [SEP] aside, to '{heard[2]}' ({heard[3]:.2f} at layer "
+                 f"{heard[0]}, averaged over heads)" if heard else "")
               + f". The layer that moves its vector most (1 - cosine to the layer below) is layer {most}, where it "
               + ("comes back towards the others." if p.to_others[most] > p.to_others[most - 1] else "moves away from them."))
     fig = plots.drift_figure(drift.moved, drift.change, tuple(tuple(r) for r in drift.top), drift.alike, token="bank",
