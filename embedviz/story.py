@@ -52,6 +52,11 @@ def story_link(slides: list[Slide]) -> str:
     return base64.urlsafe_b64encode(zlib.compress(raw.encode(), 9)).decode().rstrip("=")
 
 
+def story_file(slides: list[Slide]) -> str:
+    """Every slide's title, caption and link as a small JSON file (what :func:`read_story` reads back)."""
+    return json.dumps([[s.title, s.caption, s.link] for s in slides[:MAX_SLIDES]], indent=1, ensure_ascii=False)
+
+
 def read_story(text: str) -> list[Slide]:
     """The slides :func:`story_link` packed into ``text`` (or the same list as plain JSON, as a saved
     story file holds it). Anything else is refused with a reason, and nothing of it is run."""

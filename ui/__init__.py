@@ -180,6 +180,9 @@ def sidebar() -> ev.Encoder:
         st.caption("Active model: " + esc(facts.pop("model")))
         st.dataframe(pd.DataFrame({"fact": list(facts), "value": [str(v) for v in facts.values()]}),
                      hide_index=True, width="stretch")
+    from ui import story
+
+    story.sidebar_note()
     return enc
 
 
@@ -326,6 +329,9 @@ def chart(fig, *, key: str, data: pd.DataFrame | None = None, note: str | None =
     if data is not None:
         row.download_button("Numbers (CSV)", data=lambda: data.to_csv(index=True), file_name=f"{name}.csv",
                             mime="text/csv", key=f"{key}_csv", icon=":material/table:", on_click="ignore")
+    from ui import story
+
+    story.add_button(row, fig, key=key, name=name, data=data)
     if note:
         row.caption(note)
 

@@ -18,6 +18,7 @@ import streamlit as st
 import embedviz as ev
 import ui
 from embedviz import plots
+from ui import story
 
 LIST_ROWS = 200  # words listed for a selection; the export has them all
 
@@ -77,6 +78,7 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
     else:
         st.plotly_chart(fig, key=key, config={"displaylogo": False})
         st.caption("3-D is a view: find a word here; click, box and lasso work in 2-D.")
+    story.add_button(st, fig, key=key, name="map")
     left, right = st.columns(2)
     with left:
         _neighbour_list(m, nb, what, key)

@@ -36,6 +36,7 @@ PAGES = (
     Page("app_pages/6_Projections.py", "Projections", ":material/scatter_plot:", "Projections", "projections"),
     Page("app_pages/9_Corpus.py", "Your corpus", ":material/dataset:", "Corpus", "corpus"),
     Page("app_pages/7_Train.py", "Train your own", ":material/model_training:", "Train", "train"),
+    Page("app_pages/10_Story.py", "Story", ":material/slideshow:", "Story", "story"),
 )
 ALL = (HOME, *PAGES)
 # Keys the sidebar shares on purpose across pages (the active model and static vectors): no page prefix
