@@ -113,5 +113,6 @@ row.download_button("The story as one HTML file", lambda: ev.story_html(slides, 
 row.download_button("The story as a small file", ev.story_file(slides), "embedviz-story.json", "application/json",
                     key=ui.key("json"), icon=":material/data_object:", on_click="ignore",
                     help="Titles, captions and links; open it here with “Open a story file”.")
-st.caption("To share it as one link, copy this page's address: it holds every slide's title, caption and link "
-           "(figures are redrawn from their links). " + f"{len(packed):,} characters.")
+st.caption("To share it as one link, copy this page's address, or this: it holds every slide's title, caption and link "
+           f"({len(packed):,} characters; the figures are redrawn from their links).")
+st.code(ui.page_url({packed_key: packed}), language=None, wrap_lines=True)

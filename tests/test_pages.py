@@ -337,8 +337,14 @@ def test_your_corpus_page(enc, tmp_path):
     assert at.warning and at.get("plotly_chart") and not at.exception
     at.button(key="corpus_save").click().run()
     saved = next(s.value for s in at.success).replace("\\", "")
-    folder = saved.split("Saved in ")[1].split(". Reopen")[0]
-    assert (Path(folder) / "map.parquet").exists()
+    assert str(ev.cache_dir()) not in saved  # no server path for a visitor
+    link = saved.split("`")[1]
+    assert "?corpus_source=A+saved+map&corpus_map=" in link and link.count("?") == 1
+    key = link.split("corpus_map=")[1]
+    opened = run("app_pages/9_Corpus.py", corpus_source="A saved map", corpus_map=key)  # the link, opened afresh
+    ok(opened)
+    assert any("opened from the saved map" in c.value for c in opened.caption)
+    folder = str(ev.cache_dir() / "corpora" / key)
     at.radio(key="corpus_source").set_value("A saved map").run()
     at.text_input(key="corpus_folder").input(folder).run()
     ok(at)

@@ -53,6 +53,15 @@ def _own(name: str) -> str:  # for helpers whose argument is itself called ``key
     return pages.by_title(st.session_state["_page"]).key(name)
 
 
+def page_url(params: dict[str, str]) -> str:
+    """The running page's address with ``params``: a link to copy (the whole address when the browser
+    told it, else the page's path)."""
+    from urllib.parse import urlencode
+
+    base = st.context.url or pages.by_title(st.session_state["_page"]).slug
+    return f"{base}?{urlencode(params)}"
+
+
 def header(title: str, intro: str, *, heading: str | None = None) -> None:
     """Everything a page shows before it needs the model: the title (``heading``, when it differs from
     the page's name in the navigation), a line of explanation, where the guided tour is; and a check of

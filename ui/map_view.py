@@ -48,7 +48,7 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
         state["only"] = None
     c = st.columns([3, 1, 2])
     find = c[0].text_input(f"Find a {what[:-1] if what.endswith('s') else what}", value="",
-                           key=f"{key}_find", placeholder="frog" if what == "words" else None,
+                           key=f"{key}_find", placeholder=_example_word(m) if what == "words" else None,
                            max_chars=ev.limits.MAX_WORD_CHARS)
     k = int(c[1].number_input("Neighbours", 1, 100, 10, key=f"{key}_k"))
     colour = c[2].radio("Colour by", ["group", "trust"], horizontal=True, key=f"{key}_colour",
@@ -86,6 +86,11 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
         _selection(m, state, key, what, can_reproject=reproject is not None)
 
 
+def _example_word(m: ev.Map) -> str:
+    """A word the search box can suggest that is on this map ("frog" on a whole vocabulary)."""
+    return "frog" if m.find("frog") else (m.labels[min(3, len(m) - 1)] if len(m) else "")
+
+
 def _state(m: ev.Map, key: str) -> dict:
     """What is found, clicked and selected on map ``key``. A new map of the same points (another method
     or seed) keeps them, so a cluster selected in PCA can be followed into UMAP; the view resets."""
@@ -109,7 +114,9 @@ def _take_search(m: ev.Map, state: dict, find: str) -> None:
     hits = m.find(find)
     if not hits:
         tips = m.suggest(find)
-        st.warning(ui.esc(f"“{find}” is not on this map." + (f" Did you mean: {', '.join(tips)}?" if tips else "")))
+        some = ", ".join(m.labels[i] for i in range(min(8, len(m))))
+        st.warning(ui.esc(f"“{find}” is not on this map of {len(m):,} points."
+                          + (f" Did you mean: {', '.join(tips)}?" if tips else f" It holds, for instance: {some}.")))
         return
     state["found"], state["clicked"] = hits[:20], hits[0]
     if m.dims == 2:  # centre on it, close enough that its neighbourhood gets labels
