@@ -92,13 +92,14 @@ st.subheader(f"The slides ({n})")
 for i, s in enumerate(list(slides)):
     row = st.container(horizontal=True, vertical_alignment="center")
     row.markdown(f"**{i + 1}.** {ui.esc(s.title)}" + (f" · {ui.esc(s.caption[:120])}" if s.caption else ""))
-    if row.button("", key=ui.key(f"up_{i}"), icon=":material/arrow_upward:", disabled=i == 0, help="Move up"):
+    if row.button("Up", key=ui.key(f"up_{i}"), icon=":material/arrow_upward:", disabled=i == 0, help="Move up"):
         slides[i - 1], slides[i] = slides[i], slides[i - 1]
         st.rerun()
-    if row.button("", key=ui.key(f"down_{i}"), icon=":material/arrow_downward:", disabled=i == n - 1, help="Move down"):
+    if row.button("Down", key=ui.key(f"down_{i}"), icon=":material/arrow_downward:", disabled=i == n - 1,
+                  help="Move down"):
         slides[i + 1], slides[i] = slides[i], slides[i + 1]
         st.rerun()
-    if row.button("", key=ui.key(f"remove_{i}"), icon=":material/delete:", help="Remove"):
+    if row.button("Remove", key=ui.key(f"remove_{i}"), icon=":material/delete:", help="Remove this slide"):
         del slides[i]
         st.session_state[ui.key("at")] = min(at, max(len(slides) - 1, 0))
         st.rerun()

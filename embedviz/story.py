@@ -119,7 +119,10 @@ PLAYER = """
   }
   document.getElementById('back').onclick = () => show(at - 1);
   document.getElementById('next').onclick = () => show(at + 1);
-  document.getElementById('all').onclick = () => slides.forEach(s => { s.style.display = 'block'; });
+  document.getElementById('all').onclick = () => slides.forEach(s => {
+    s.style.display = 'block';
+    s.querySelectorAll('.plotly-graph-div').forEach(d => window.Plotly && Plotly.Plots.resize(d));
+  });
   document.addEventListener('keydown', e => {
     if (e.key === 'ArrowRight' || e.key === 'PageDown' || e.key === ' ') { show(at + 1); e.preventDefault(); }
     if (e.key === 'ArrowLeft' || e.key === 'PageUp') { show(at - 1); e.preventDefault(); }
