@@ -29,6 +29,8 @@ from .corpus import (
     read_corpus_text,
     save_map,
 )
+from .disk import cache_dir
+from .errors import InputError
 from .evaluation import (
     AnalogyResult,
     WordPairResult,
@@ -76,7 +78,6 @@ from .similarity import (
     LayerSimilarity,
     PairContributions,
     anisotropy_baseline,
-    cos_sim,
     layer_similarity,
     occurrences,
     pair_contributions,
@@ -85,9 +86,10 @@ from .similarity import (
     strategy_table,
     use_vectors,
 )
-from .tokens import InputError, Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
+from .tokens import Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
 from .training import TrainingResult, parse_groups, train_embeddings, train_skipgram
-from .vector_files import VectorFileError, cache_dir, download_glove, downloaded_glove
+from .vecmath import cos_sim
+from .vector_files import VectorFileError, download_glove, downloaded_glove
 from .vectors import (
     ENCODER,
     GLOVE,

@@ -20,7 +20,7 @@ the same thing whether or not the path exists, so that it reveals nothing.
 >>> access.serve_visitors()                           # what the app does
 >>> access.check_vector_path("/etc/passwd")
 Traceback (most recent call last):
-embedviz.tokens.InputError: This server does not read that path: ...
+embedviz.errors.InputError: This server does not read that path: ...
 >>> access.serve_visitors(False)
 """
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .tokens import InputError
+from .errors import InputError
 
 MAX_PATH_CHARS = 1024  # longer than any real path; a 3,000-character URL value is refused politely
 REFUSED_FILE = ("This server does not read that path: it loads vector files only from the folders its owner "
@@ -71,7 +71,8 @@ def vector_dirs() -> list[Path]:
     """The folders a visitor's vector files may come from: the GloVe package's data, embedviz's
     benchmark files, the cache folder (uploads and downloads are parsed there) and
     ``EMBEDVIZ_VECTOR_DIRS``."""
-    from .vector_files import cache_dir, packaged_glove_files
+    from .disk import cache_dir
+    from .vector_files import packaged_glove_files
 
     dirs = [cache_dir(), Path(__file__).parent / "data"] + [Path(d) for d in _env_list("EMBEDVIZ_VECTOR_DIRS")]
     files = packaged_glove_files()

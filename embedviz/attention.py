@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cache import memoize
+from .errors import InputError
 from .hidden import HiddenStates
-from .tokens import InputError
+from .vecmath import paired_cos
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def token_drift(att: Attention, position: int, *, others: dict[str, np.ndarray] 
         raise InputError(f"Token position {position} is outside the {len(att.tokens)} tokens.")
     h = np.asarray(att.hidden[:, position], dtype=np.float64)
     a, b = h[1:], h[:-1]
-    cos = (a * b).sum(1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-12)
+    cos = paired_cos(a, b)
     per = att.per_layer(position, normed)
     top = []
     for row in per:
@@ -181,8 +182,7 @@ def token_drift(att: Attention, position: int, *, others: dict[str, np.ndarray] 
         top.append([(int(j), att.tokens[j], float(row[j])) for j in order])
     alike = {}
     for label, vecs in (others or {}).items():
-        v = np.asarray(vecs, dtype=np.float64)
-        alike[label] = (v * h).sum(1) / np.maximum(np.linalg.norm(v, axis=1) * np.linalg.norm(h, axis=1), 1e-12)
+        alike[label] = paired_cos(np.asarray(vecs, dtype=np.float64), h)
     return Drift(att.tokens[position], position, 1 - cos, np.linalg.norm(a - b, axis=1), top, alike, normed)
 
 

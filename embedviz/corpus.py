@@ -23,7 +23,7 @@ import socket
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,11 +31,12 @@ import numpy as np
 
 from . import access, limits
 from .cache import memoize
-from .tokens import InputError
-from .vector_files import atomic_write
+from .disk import atomic_write
+from .errors import InputError
+from .progress import Progress, reporter
+from .vecmath import paired_cos, top_k, unit_rows
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "text"}
-Progress = Callable[[float, str], None]
 
 
 @dataclass
@@ -244,7 +245,7 @@ def embed_rows(encoder, texts: list[str], *, strategy: str = "model", batch: int
                progress: Progress | None = None) -> tuple[np.ndarray, int]:
     """Sentence vectors of many rows, ``batch`` at a time, with progress (rows done / total, rows per
     second, time left). Returns (vectors, rows cut to the model's length)."""
-    step = progress or (lambda f, m: None)
+    step = reporter(progress)
     out, cut, t0 = [], 0, time.perf_counter()
     for a in range(0, len(texts), batch):
         v, c = embed_batch(encoder, texts[a:a + batch], strategy)
@@ -326,8 +327,7 @@ def corpus_map(vectors: np.ndarray, texts: list[str], groups: list[str] | None =
     from .maps import point_map
     from .projection import MAX_POINTS, fit_and_place, project
 
-    unit = np.asarray(vectors, dtype=np.float32)
-    unit = unit / np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
+    unit = unit_rows(np.asarray(vectors, dtype=np.float32))
     if len(unit) <= MAX_POINTS:
         p = project(unit, method, 2, random_state=seed, progress=progress)
     else:
@@ -358,7 +358,7 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
     from .models import load_encoder
     from .projection import fit_and_place
 
-    step = progress or (lambda f, m: None)
+    step = reporter(progress)
     if engine not in ("local", "ray"):
         raise InputError("The engine is local or ray.")
     if engine == "ray" and address:
@@ -431,7 +431,7 @@ def _assemble(files, out: Path, *, method, sample, seed, step, fit_and_place) ->
     os.replace(tmp, vec_path)
     vecs = np.load(vec_path, mmap_mode="r")
     step(0.5, f"Projecting {n:,} rows ({method}, fitted on {min(sample, n):,})")
-    unit = lambda x: x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)  # noqa: E731
+    unit = unit_rows
     coords = np.asarray(fit_and_place(unit(np.asarray(vecs[: min(n, sample)])), method, sample=sample,
                                       random_state=seed)) if n <= sample else None
     if coords is None:  # past the sample: fit on it, place the rest a chunk at a time
@@ -524,10 +524,8 @@ def save_map(out_dir: str | os.PathLike, texts: list[str], labels: list[str] | N
 def nearest_rows(vectors: np.ndarray, query: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` rows most like ``query`` by cosine: (indices, cosines), best first."""
     v = np.asarray(vectors, dtype=np.float32)
-    sims = (v @ query) / np.maximum(np.linalg.norm(v, axis=1) * np.linalg.norm(query), 1e-12)
-    k = min(k, len(v))
-    top = np.argpartition(-sims, k - 1)[:k]
-    top = top[np.argsort(-sims[top])]
+    sims = paired_cos(v, query)
+    top = top_k(sims, k)
     return top, sims[top]
 
 
@@ -544,7 +542,7 @@ def clusters(vectors: np.ndarray, texts: list[str], k: int = 8, seed: int = 0, w
     from sklearn.cluster import KMeans
 
     v = np.asarray(vectors, dtype=np.float32)
-    v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    v = unit_rows(v)
     k = max(1, min(k, len(v)))
     assign = KMeans(k, n_init=3, random_state=seed).fit_predict(v)
     docs = [set(WORD.findall(t.lower())) - STOP for t in texts]

@@ -22,8 +22,8 @@ import numpy as np
 
 from . import access
 from .cache import memoize
-from .tokens import InputError
-from .vector_files import Progress
+from .errors import InputError
+from .progress import Progress
 from .vectors import StaticVectors
 
 DATA = Path(__file__).parent / "data"

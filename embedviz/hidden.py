@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .tokens import InputError, Tokenization
+from .errors import InputError
+from .tokens import Tokenization
+from .vecmath import unit_rows
 
 # The feature-based strategies of the BERT paper's table, as the tutorial names them.
 WORD_STRATEGIES = {
@@ -283,7 +285,7 @@ def sentence_vector(hs: HiddenStates, strategy: str = "second_to_last_mean", *,
         else:
             v = last.mean(axis=0)
         if p.get("normalize"):
-            v = v / (np.linalg.norm(v) or 1.0)
+            v = unit_rows(v)
         return v
     raise InputError(f"Unknown sentence strategy {strategy!r}; choose one of {', '.join(SENTENCE_STRATEGIES)}.")
 

@@ -19,13 +19,13 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from . import access
 from .hidden import HiddenStates, run_batches
+from .progress import Progress, reporter
 from .tokens import Tokenization, WordSplit, split_words, tokenize, vocab_table
 
 BUNDLED = "bundled: all-MiniLM-L6-v2"
@@ -40,8 +40,6 @@ FAILURE_MEMORY_S = 600  # a model that failed is not tried again for this long (
 HOW_TO_ADD = ("To make it available: download it once where there is internet (it lands in the Hugging Face "
               "cache, ~/.cache/huggingface), or save it to a folder and give that folder, or start the app "
               "with EMBEDVIZ_MODEL set to it.")
-
-Progress = Callable[[float, str], None]
 
 
 class ModelLoadError(RuntimeError):
@@ -366,7 +364,7 @@ def load_encoder(name: str | None = None, *, progress: Progress | None = None) -
         if key in _ENCODERS:
             return _ENCODERS[key]
         try:
-            enc = _load(name, source, progress or (lambda f, m: None))
+            enc = _load(name, source, reporter(progress))
         except ModelLoadError as e:
             _FAILED[name] = (time.monotonic(), str(e))
             raise

@@ -11,13 +11,14 @@ placed by the fitted model (:func:`fit_and_place`).
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 
 import numpy as np
 
 from . import limits
 from .cache import memoize
-from .tokens import InputError
+from .errors import InputError
+from .progress import Progress, reporter
+from .vecmath import unit_rows
 
 MAX_POINTS = 5000
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
@@ -50,7 +51,7 @@ def trustworthiness(x: np.ndarray, y: np.ndarray, n_neighbors: int = 10) -> floa
 
 @memoize(maxsize=32)
 def project(x: np.ndarray, method: str = "pca", n_components: int = 2, *, random_state: int = 0,
-            perplexity: float = 30.0, progress: Callable[[float, str], None] | None = None,
+            perplexity: float = 30.0, progress: Progress | None = None,
             metric: str = "cosine", n_neighbors: int = 15, min_dist: float = 0.1) -> Projection:
     """Project ``x`` ``[n, dim]`` to ``[n, n_components]`` with ``pca``, ``tsne`` (openTSNE) or
     ``umap`` (umap-learn).
@@ -59,7 +60,7 @@ def project(x: np.ndarray, method: str = "pca", n_components: int = 2, *, random
     note; the same input and seed give the same picture.
     """
     x = np.asarray(x, dtype=np.float64)
-    step = progress or (lambda f, m: None)
+    step = reporter(progress)
     if x.ndim != 2:
         raise InputError("Projection needs a table of vectors (one row per point).")
     n = len(x)
@@ -195,7 +196,7 @@ def neighbour_preservation(x: np.ndarray, y: np.ndarray, k: int = 10) -> np.ndar
     k = min(k, n - 1)
     if k < 1:
         return np.full(n, np.nan, dtype=np.float32)
-    unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    unit = unit_rows(x)
     full = np.empty((n, k), dtype=np.int64)
     for a in range(0, n, 2048):  # blocks of rows: 2,048 x n cosines at a time
         sims = unit[a:a + 2048] @ unit.T
@@ -210,12 +211,12 @@ def neighbour_preservation(x: np.ndarray, y: np.ndarray, k: int = 10) -> np.ndar
 
 def fit_and_place(x: np.ndarray, method: str = "pca", *, sample: int = 20_000, random_state: int = 0,
                   perplexity: float = 30.0, n_neighbors: int = 15, min_dist: float = 0.1, metric: str = "cosine",
-                  progress: Callable[[float, str], None] | None = None, chunk: int = 20_000) -> Projection:
+                  progress: Progress | None = None, chunk: int = 20_000) -> Projection:
     """A 2-D picture of many points ``x`` ``[n, dim]``: PCA of all of them directly; t-SNE and UMAP
     fitted on the first ``sample`` rows (the most frequent words, in a GloVe table) and the rest
     placed by the fitted model (openTSNE's and UMAP's ``transform``), ``chunk`` rows at a time with
     progress, so the cost grows linearly with ``n``."""
-    step = progress or (lambda f, m: None)
+    step = reporter(progress)
     x = np.asarray(x, dtype=np.float32)
     n = len(x)
     if x.ndim != 2 or n < 2:

@@ -19,8 +19,9 @@ from . import examples as ex
 from . import plots
 from .hidden import sentence_vector
 from .projection import project
-from .similarity import cos_sim, layer_similarity
+from .similarity import layer_similarity
 from .training import TUTORIAL_GROUPS, train_embeddings
+from .vecmath import cos_sim
 
 if TYPE_CHECKING:
     import pandas as pd

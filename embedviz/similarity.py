@@ -18,23 +18,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cache import memoize
+from .errors import InputError
 from .hidden import WORD_STRATEGIES, HiddenStates, pool, word_vectors
 from .limits import MAX_USES
-from .tokens import InputError
+from .vecmath import cos, cos_sim, unit_rows
 
 STOPWORDS = set("""a an the and or but of to in on at by for from with as is was were be been are it its this that
 these those he she they we i you his her their our my your him them us me who whom which what where when while
 after before over under into out up down off about than then so if not no do does did has have had will would
 can could should may might must there here very just also""".split())
-
-
-def cos_sim(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
-    """``res[i][j] = cos_sim(a[i], b[j])`` for ``a`` ``[n, d]`` and ``b`` ``[m, d]`` (``b`` defaults to ``a``)."""
-    a = np.atleast_2d(np.asarray(a, dtype=np.float64))
-    b = a if b is None else np.atleast_2d(np.asarray(b, dtype=np.float64))
-    an = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
-    bn = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
-    return an @ bn.T
 
 
 @dataclass(frozen=True)
@@ -147,7 +139,7 @@ def layer_similarity(hs_list: list[HiddenStates], word: str, *, pieces: str = "m
             raise InputError("Mean-centred similarity needs the baseline's mean vectors.")
         vecs = vecs - mean_vectors[None, : vecs.shape[1], : vecs.shape[2]]
     pairs, labels = _pairs(occ)
-    unit = vecs / np.maximum(np.linalg.norm(vecs, axis=2, keepdims=True), 1e-12)
+    unit = unit_rows(vecs)
     vals = np.array([(unit[i] * unit[j]).sum(axis=1) for i, j in pairs], dtype=np.float64)
     if mode == "relative":
         if baseline is None:
@@ -164,10 +156,6 @@ def _pairs(occ: list[Occurrence]) -> tuple[list[tuple[int, int]], list[str]]:
     return pairs, [f"{occ[i].label} ~ {occ[j].label}" for i, j in pairs]
 
 
-def _cos(a: np.ndarray, b: np.ndarray) -> float:
-    return float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
-
-
 def strategy_table(hs_list: list[HiddenStates], word: str, *, pieces: str = "mean") -> tuple[list[str], dict[str, list[float]]]:
     """For each word strategy, the cosine of each pair of uses of ``word``: (pair labels, {strategy: [cos]})."""
     occ, _ = compared_uses(hs_list, word)
@@ -177,7 +165,7 @@ def strategy_table(hs_list: list[HiddenStates], word: str, *, pieces: str = "mea
     out = {}
     for strat in WORD_STRATEGIES:
         vs = [pool(word_vectors(hs_list[o.sentence], strat)[list(o.token_indices)], pieces) for o in occ]
-        out[strat] = [_cos(vs[i], vs[j]) for i, j in pairs]
+        out[strat] = [cos(vs[i], vs[j]) for i, j in pairs]
     return labels, out
 
 
@@ -282,6 +270,6 @@ def pair_contributions(a, b, strategy: str = "second_to_last_mean", *, pooling: 
     ma, mb = x.mean(0), y.mean(0)
     scale = len(x) * len(y) * np.linalg.norm(ma) * np.linalg.norm(mb)
     values = (x @ y.T) / max(scale, 1e-12)
-    cosine = float(ma @ mb / max(np.linalg.norm(ma) * np.linalg.norm(mb), 1e-12))
+    cosine = cos(ma, mb)
     values.setflags(write=False)
     return PairContributions(list(a.tokens), list(b.tokens), values, cosine)

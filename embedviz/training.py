@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cache import memoize
+from .errors import InputError
 from .limits import LR_RANGE, MAX_EPOCHS, MAX_GROUP_WORDS, MAX_SKIPGRAM_CHARS, MAX_SKIPGRAM_WORK
-from .tokens import InputError
-from .vector_files import Progress
+from .progress import Progress
+from .vecmath import unit_rows
 from .vectors import StaticVectors
 
 TUTORIAL_GROUPS = [["car", "bike", "plane"], ["cat", "dog", "bird"], ["orange", "apple", "grape"]]
@@ -47,7 +48,7 @@ class TrainingResult:
 
     def similarity(self) -> np.ndarray:
         """``[words, words]`` cosine similarity of the learned vectors."""
-        u = self.vectors / np.maximum(np.linalg.norm(self.vectors, axis=1, keepdims=True), 1e-12)
+        u = unit_rows(self.vectors)
         return u @ u.T
 
     def within_across(self) -> tuple[float, float]:
