@@ -90,8 +90,7 @@ m, texts, vecs, labels, can_save = got
 st.subheader("Find rows by meaning")
 query = st.text_input("A question or phrase", value="read a file", key="corpus_query", bind="query-params")
 found = ui.keep_last("corpus_search", lambda: ev.nearest_rows(
-    vecs, ev.sentence_vector(enc.hidden_states(ev.check_text(query, what="query")),
-                             st.session_state.get("corpus_strategy", "model"), pooling=enc.pooling), 10))
+    vecs, enc.sentence_vector(ev.check_text(query, what="query"), st.session_state.get("corpus_strategy", "model")), 10))
 if found is not None:
     idx, sims = found
     st.dataframe(pd.DataFrame({"cosine": np.round(sims, 3), "row": [texts[i] for i in idx],

@@ -6,11 +6,36 @@
 >>> vecs = ev.load_vectors()                 # GloVe 6B 50d, offline
 >>> vecs.analogy("man", "king", "woman")[0][0]
 'queen'
+
+Where a question goes
+---------------------
+One rule, so that every question has one obvious home:
+
+- A question about **one text** is an :class:`Encoder` method, as sentence-transformers'
+  ``model.encode``: ``enc.tokenize(text)``, ``enc.hidden_states(text)``,
+  ``enc.sentence_vector(text, strategy)`` and ``enc.sentence_vectors(texts, strategy)``,
+  ``enc.attention(text)``; so is what the model itself holds: ``enc.reference_baseline()``,
+  ``enc.static_vectors()``. The method is one line calling the function that does the work in the
+  module named for its concept (``attention.attention_weights``), memoised there.
+- A question about **a word table** is a :class:`StaticVectors` method, as gensim's
+  ``KeyedVectors``: ``vecs.most_similar(word)``, ``vecs.analogy(a, b, c)``.
+- A question **over several results** (a list of hidden states, a table of vectors, a map) is a
+  function in the module named for its concept: ``similarity.layer_similarity(hs_list, word)``,
+  ``projection.project(x)``, ``maps.word_map(vecs)``.
+- Plumbing every module shares has a module named for it: ``errors`` (:class:`InputError`, the
+  message a person sees), ``progress``, ``disk`` (the cache folder, atomic writes), ``cache``
+  (memoising), ``vecmath`` (unit rows, cosines, top k, spellings), ``limits`` (what a request may
+  cost).
+
+A module imports only other modules' public names, and every public name is re-exported below in
+``__all__``. To add a question: write it in its module, with shapes in the docstring and an example
+that runs (``tests/test_docs.py`` runs every module's examples); add the one-line ``Encoder`` method
+when it is about one text; export it here; test it in ``tests/test_<module>.py``.
 """
 
 from . import limits
 from .access import serve_visitors
-from .attention import Attention, Drift, attention_weights, same_word_vectors, token_drift
+from .attention import Attention, Drift, same_word_vectors, token_drift
 from .corpus import (
     CorpusMap,
     Rows,
@@ -47,7 +72,6 @@ from .hidden import (
     layer_points,
     layer_stats,
     pool_pieces,
-    sentence_vector,
     token_points,
     word_vectors,
 )
@@ -65,9 +89,12 @@ from .models import availability as model_availability
 from .models import is_loaded as model_is_loaded
 from .projection import (
     Projection,
+    Projector,
     aligned_layers,
     fit_and_place,
+    fit_projector,
     neighbour_preservation,
+    picture,
     project,
     projector_tsv,
     trustworthiness,
@@ -81,7 +108,6 @@ from .similarity import (
     layer_similarity,
     occurrences,
     pair_contributions,
-    reference_baseline,
     repeated_words,
     strategy_table,
     use_vectors,
@@ -94,8 +120,6 @@ from .vectors import (
     ENCODER,
     GLOVE,
     StaticVectors,
-    encoder_vectors,
-    from_encoder,
     glove_6b,
     load_vectors,
     upload_vectors,
@@ -105,9 +129,9 @@ __all__ = [
     "AnalogyResult", "Baseline", "BUNDLED", "ENCODER", "GLOVE", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
     "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
     "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
-    "CorpusMap", "Rows", "corpus_map", "embed_corpus", "map_key", "clusters", "columns_of", "embed_rows", "embed_rows_ray", "iter_rows", "map_corpus", "nearest_rows", "open_map", "read_corpus", "read_corpus_text", "save_map", "Attention", "Drift", "PairContributions", "pair_contributions", "aligned_layers", "attention_weights", "same_word_vectors", "token_drift", "Map", "Neighbours", "fit_and_place", "neighbour_preservation", "point_map", "word_map", "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove", "encoder_vectors",
-    "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "layer_points", "layer_similarity",
+    "CorpusMap", "Rows", "corpus_map", "embed_corpus", "map_key", "clusters", "columns_of", "embed_rows", "embed_rows_ray", "iter_rows", "map_corpus", "nearest_rows", "open_map", "read_corpus", "read_corpus_text", "save_map", "Attention", "Drift", "PairContributions", "pair_contributions", "aligned_layers", "same_word_vectors", "token_drift", "Map", "Neighbours", "fit_and_place", "fit_projector", "picture", "Projector", "neighbour_preservation", "point_map", "word_map", "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove",
+    "evaluate_analogies", "evaluate_word_pairs", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
-    "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
+    "repeated_words", "search_vocab", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
     "tour_html", "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
 ]

@@ -3,7 +3,7 @@ adds (the norm-weighted view), and how far each token moved between layers.
 
 >>> import embedviz as ev
 >>> enc = ev.load_encoder()
->>> att = ev.attention_weights(enc, "He sat on the river bank.")
+>>> att = enc.attention("He sat on the river bank.")
 >>> att.weights.shape == (enc.num_layers, enc.config.num_attention_heads, len(att.tokens), len(att.tokens))
 True
 >>> d = ev.token_drift(att, att.tokens.index("bank"))
@@ -81,7 +81,8 @@ def _bert_parts(model) -> bool:
 
 @memoize(maxsize=32)
 def attention_weights(enc, text: str) -> Attention:
-    """Attention weights of every layer and head for ``text``, from the encoder ``enc``.
+    """Attention weights of every layer and head for ``text``, from the encoder ``enc`` (ask it as
+    ``enc.attention(text)``).
 
     A BERT-style encoder's weights are computed from its own query, key and value projections applied
     to its hidden states (the same numbers its attention computes, whatever kernel it runs: SDPA returns
@@ -93,7 +94,7 @@ def attention_weights(enc, text: str) -> Attention:
         weights, norms = _from_parts(enc, hs)
         how = "computed from the model's own query, key and value weights at each layer"
     else:
-        weights, norms = _eager(enc, text), None
+        weights, norms = eager_weights(enc, text), None
         how = "returned by the model run with eager attention"
     for a in (weights, norms):
         if a is not None:
@@ -131,7 +132,9 @@ def _eager_model(source: str):
     return model.eval()
 
 
-def _eager(enc, text: str) -> np.ndarray:
+def eager_weights(enc, text: str) -> np.ndarray:
+    """Attention weights ``[layers, heads, tokens, tokens]`` of ``text`` as the model returns them when
+    run with eager attention: the path for a model that is not a BERT, and the check on the other."""
     import torch
 
     tok = enc.tokenize(text)

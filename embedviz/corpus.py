@@ -234,11 +234,8 @@ def read_corpus_text(lines: list[str]) -> Rows:
 def embed_batch(encoder, texts: list[str], strategy: str = "model") -> tuple[np.ndarray, int]:
     """Sentence vectors ``[len(texts), hidden]`` float32 of one batch, and how many rows were longer
     than the model reads (cut to its limit). The one function both engines run."""
-    from .hidden import sentence_vector
-
-    hs = encoder.hidden_states_many(texts)
-    vecs = np.stack([sentence_vector(h, strategy, pooling=encoder.pooling) for h in hs]).astype(np.float32)
-    return vecs, sum(h.tokenization.truncated for h in hs)
+    vecs = encoder.sentence_vectors(texts, strategy)
+    return vecs, sum(encoder.tokenize(t).truncated for t in texts)
 
 
 def embed_rows(encoder, texts: list[str], *, strategy: str = "model", batch: int = 64,
@@ -325,13 +322,10 @@ def corpus_map(vectors: np.ndarray, texts: list[str], groups: list[str] | None =
     """The :class:`~embedviz.Map` of a corpus's rows (labelled by their first words): a direct projection
     up to 5,000 rows, past that fitted on 20,000 and the rest placed."""
     from .maps import point_map
-    from .projection import MAX_POINTS, fit_and_place, project
+    from .projection import picture
 
     unit = unit_rows(np.asarray(vectors, dtype=np.float32))
-    if len(unit) <= MAX_POINTS:
-        p = project(unit, method, 2, random_state=seed, progress=progress)
-    else:
-        p = fit_and_place(unit, method, sample=20_000, random_state=seed, progress=progress)
+    p = picture(unit, method, random_state=seed, progress=progress)
     short = [t if len(t) <= 80 else t[:77] + "…" for t in texts]
     return point_map(short, vectors, p, method=method, groups=groups, notes=p.notes, unit=unit)
 
@@ -356,7 +350,6 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
     memory-mapped), ``map.parquet`` (text, label, x, y) and ``about.json``. The projection is fitted on
     the first ``sample`` rows and places the rest, a chunk at a time."""
     from .models import load_encoder
-    from .projection import fit_and_place
 
     step = reporter(progress)
     if engine not in ("local", "ray"):
@@ -399,7 +392,7 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
     if not total:
         raise InputError(f"{source} has no non-empty rows to embed.")
     files = [out / "chunks" / f"{i:06d}.npz" for i in range(n_chunks)]
-    _assemble(files, out, method=method, sample=sample, seed=seed, step=step, fit_and_place=fit_and_place)
+    _assemble(files, out, method=method, sample=sample, seed=seed, step=step)
     about = {"rows": total, "empty rows skipped": empty, "rows cut to the model's length": cut,
              "rows with bytes that were not UTF-8 (replaced)": replaced, "model": model or "default",
              "strategy": strategy, "engine": engine, "method": method, "sample": min(sample, total),
@@ -409,9 +402,11 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
     return out
 
 
-def _assemble(files, out: Path, *, method, sample, seed, step, fit_and_place) -> None:
+def _assemble(files, out: Path, *, method, sample, seed, step) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    from .projection import fit_and_place, fit_projector
 
     sizes, dim = [], None
     for p in files:
@@ -431,11 +426,11 @@ def _assemble(files, out: Path, *, method, sample, seed, step, fit_and_place) ->
     os.replace(tmp, vec_path)
     vecs = np.load(vec_path, mmap_mode="r")
     step(0.5, f"Projecting {n:,} rows ({method}, fitted on {min(sample, n):,})")
-    unit = unit_rows
-    coords = np.asarray(fit_and_place(unit(np.asarray(vecs[: min(n, sample)])), method, sample=sample,
-                                      random_state=seed)) if n <= sample else None
-    if coords is None:  # past the sample: fit on it, place the rest a chunk at a time
-        coords = _place_in_chunks(vecs, method, sample, seed, unit)
+    if n <= sample:
+        coords = np.asarray(fit_and_place(unit_rows(np.asarray(vecs)), method, sample=sample, random_state=seed))
+    else:  # past the sample: fit on it (PCA too: all the rows need not fit in memory), place the rest a chunk at a time
+        fitted = fit_projector(unit_rows(np.asarray(vecs[:sample], dtype=np.float32)), method, random_state=seed)
+        coords = fitted.place_all(vecs, prepare=unit_rows)
     writer = None
     a = 0
     for p, k in zip(files, sizes):
@@ -447,33 +442,6 @@ def _assemble(files, out: Path, *, method, sample, seed, step, fit_and_place) ->
         a += k
     writer.close()
     os.replace(out / "map.parquet.tmp", out / "map.parquet")
-
-
-def _place_in_chunks(vecs, method, sample, seed, unit, chunk=20_000) -> np.ndarray:
-    from .projection import _fitter, _reduce
-
-    n = len(vecs)
-    fit = unit(np.asarray(vecs[:sample], dtype=np.float32))
-    coords = np.empty((n, 2), dtype=np.float32)
-    if method == "pca":
-        from sklearn.decomposition import PCA
-
-        model = PCA(2, random_state=seed).fit(fit)
-        coords[:sample] = model.transform(fit)
-        place = model.transform
-    else:
-        reduce = None
-        if method == "tsne":
-            fit, reduce = _reduce(fit, seed)
-        model, _ = _fitter(fit, method, 2, random_state=seed, perplexity=30.0, metric="cosine", n_neighbors=15,
-                           min_dist=0.1, step=lambda f, m: None)
-        coords[:sample] = np.asarray(model.embedding_ if method == "umap" else model)
-
-        def place(x):
-            return np.asarray(model.transform(reduce.transform(x) if reduce is not None else x))
-    for a in range(sample, n, chunk):
-        coords[a:a + chunk] = place(unit(np.asarray(vecs[a:a + chunk], dtype=np.float32)))
-    return coords
 
 
 @dataclass

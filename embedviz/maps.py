@@ -25,7 +25,7 @@ from .cache import memoize
 from .disk import atomic_write, cache_dir
 from .errors import InputError
 from .progress import Progress, reporter
-from .projection import MAX_POINTS, METHODS, fit_and_place, neighbour_preservation, project, projector_tsv
+from .projection import MAX_POINTS, METHODS, fit_and_place, neighbour_preservation, picture, projector_tsv
 from .vecmath import close_spellings, top_k, unit_rows
 
 View = tuple[float, float, float, float]  # x0, x1, y0, y1
@@ -212,11 +212,8 @@ class Map:
             raise InputError("Select at least two points to show only them.")
         method = method or self.method
         x = self.unit[idx]  # the picture is of directions, as the whole map's is (neighbours are by cosine)
-        knobs = dict(random_state=random_state, perplexity=perplexity, n_neighbors=n_neighbors, min_dist=min_dist)
-        if len(idx) <= MAX_POINTS:
-            p = project(x, method, 2, **knobs)
-        else:
-            p = fit_and_place(x, method, sample=min(len(idx), 20_000), **knobs)
+        p = picture(x, method, random_state=random_state, perplexity=perplexity, n_neighbors=n_neighbors,
+                    min_dist=min_dist)
         return point_map([self.labels[i] for i in idx], self.vectors[idx], p, method=method,
                          groups=[self.groups[i] for i in idx] if self.groups else None, notes=p.notes, unit=x)
 

@@ -17,7 +17,6 @@ import numpy as np
 
 from . import examples as ex
 from . import plots
-from .hidden import sentence_vector
 from .projection import project
 from .similarity import layer_similarity
 from .training import TUTORIAL_GROUPS, train_embeddings
@@ -25,10 +24,6 @@ from .vecmath import cos_sim
 
 if TYPE_CHECKING:
     import pandas as pd
-
-TITLES = ["Tokens", "The layers", "The three banks", "Sentence vectors", "king - man + woman", "Clusters in PCA",
-          "Train from scratch"]
-
 
 def tour_steps(encoder, vectors) -> list[tuple[str, object, pd.DataFrame]]:
     """(title, figure, numbers) of each of the tour's seven steps, on their examples."""
@@ -40,8 +35,7 @@ def tour_steps(encoder, vectors) -> list[tuple[str, object, pd.DataFrame]]:
     layer, pos = min(5, encoder.num_layers), min(5, len(hs.tokens) - 1)
     vec = hs.array[layer, pos]
     ls = layer_similarity([hs], "bank")
-    sents = encoder.hidden_states_many(ex.SENTENCES)
-    sim = cos_sim(np.stack([sentence_vector(h) for h in sents]))
+    sim = cos_sim(encoder.sentence_vectors(ex.SENTENCES))
     short = [f"{i + 1}. {s[:40]}" for i, s in enumerate(ex.SENTENCES)]
     answers = vectors.analogy("man", "king", "woman", topn=10)
     words4, m4, _ = vectors.subset(["man", "king", "woman", answers[0][0]])

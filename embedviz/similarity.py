@@ -225,7 +225,8 @@ def anisotropy_baseline(hs_list: list[HiddenStates]) -> Baseline:
 
 @memoize(maxsize=8)
 def reference_baseline(encoder) -> Baseline:
-    """The anisotropy baseline of ``encoder`` on the built-in reference sentences (computed once)."""
+    """The anisotropy baseline of ``encoder`` on the built-in reference sentences (computed once; ask it
+    as ``enc.reference_baseline()``)."""
     from .examples import REFERENCE_SENTENCES
 
     return anisotropy_baseline(encoder.hidden_states_many(REFERENCE_SENTENCES))

@@ -241,13 +241,6 @@ def from_encoder(encoder) -> StaticVectors:
     return StaticVectors(words, m, f"{encoder.name} input embeddings ({len(words):,} whole words)", [ENCODER_ABOUT])
 
 
-def encoder_vectors(encoder=None) -> StaticVectors:
-    """:func:`from_encoder` of ``encoder``, or of the default encoder."""
-    from .models import load_encoder
-
-    return from_encoder(encoder or load_encoder())
-
-
 @memoize(maxsize=1)
 def glove_6b() -> StaticVectors:
     """GloVe 6B 50d, memory-mapped from its package; one object per process, so its unit-normalised
@@ -272,13 +265,21 @@ def load_vectors(source: str | os.PathLike | None = None, *, encoder=None, progr
     if str(source) in (GLOVE, "glove"):
         return glove_6b()
     if str(source) == ENCODER:
-        return encoder_vectors(encoder)
+        from .models import load_encoder  # here: models imports this module
+
+        return (encoder or load_encoder()).static_vectors()
     p = vector_files.check_file(access.check_vector_path(source), max_bytes=max_bytes)
     step = reporter(progress)
     if not use_cache:
         words, m, notes = vector_files.read_vector_file(p, progress=step)
         return StaticVectors(words, m, f"{p.name} ({len(words):,} words)", notes)
     return _file_vectors(p, p.stat().st_size, p.stat().st_mtime_ns, step)
+
+
+def forget_files() -> None:
+    """Drop the vector files kept in memory: the next :func:`load_vectors` of a path reads its disk
+    cache (or the file) again."""
+    _file_vectors.cache_clear()
 
 
 @memoize(maxsize=3)  # a shared server keeps a few tables in memory, not every file it was shown

@@ -15,11 +15,11 @@ attention_module = sys.modules["embedviz.attention"]
 
 @pytest.fixture(scope="module")
 def river(enc):
-    return ev.attention_weights(enc, ex.BANK_SENTENCE)
+    return enc.attention(ex.BANK_SENTENCE)
 
 
 def test_weights_are_the_models_own(enc, river):
-    eager = attention_module._eager(enc, ex.BANK_SENTENCE)  # the model rerun with eager attention
+    eager = attention_module.eager_weights(enc, ex.BANK_SENTENCE)  # the model rerun with eager attention
     assert river.weights.shape == eager.shape == (6, 12, 22, 22)
     assert np.abs(river.weights - eager).max() < 1e-5
     assert np.allclose(river.weights.sum(-1), 1, atol=1e-5)
@@ -89,9 +89,9 @@ def test_a_tiny_random_bert_in_a_folder(tmp_path, enc):
         if (src / name).exists():
             shutil.copy(src / name, tmp_path / name)
     tiny = ev.load_encoder(str(tmp_path))
-    att = ev.attention_weights(tiny, "The river bank.")
+    att = tiny.attention("The river bank.")
     assert att.weights.shape == (2, 4, len(att.tokens), len(att.tokens))
-    eager = attention_module._eager(tiny, "The river bank.")
+    eager = attention_module.eager_weights(tiny, "The river bank.")
     assert np.abs(att.weights - eager).max() < 1e-5
     d = ev.token_drift(att, 3)
     assert d.moved.shape == (2,) and np.isfinite(d.moved).all()
@@ -113,8 +113,7 @@ def test_two_sentences_cosine_splits_into_token_pairs(enc):
     a, b = enc.hidden_states_many(ex.SENTENCES[:2])
     for strategy in ("second_to_last_mean", "last_mean", "model"):
         p = ev.pair_contributions(a, b, strategy, pooling=enc.pooling)
-        va = ev.sentence_vector(a, strategy, pooling=enc.pooling)
-        vb = ev.sentence_vector(b, strategy, pooling=enc.pooling)
+        va, vb = enc.sentence_vectors(ex.SENTENCES[:2], strategy)
         assert p.total == pytest.approx(p.cosine, abs=1e-6)
         assert p.cosine == pytest.approx(float(ev.cos_sim(va, vb)[0, 0]), abs=1e-5)
         assert p.values.shape == (len(a.tokens), len(b.tokens))

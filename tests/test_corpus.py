@@ -142,7 +142,7 @@ def test_search_clusters_and_a_saved_map(docs, tmp_path):
     enc = ev.load_encoder()
     texts = [r["text"] for r in rows]
     vecs, _ = ev.embed_corpus(enc, texts)
-    q = ev.sentence_vector(enc.hidden_states("turn a JSON document into Python objects"), "model", pooling=enc.pooling)
+    q = enc.sentence_vector("turn a JSON document into Python objects", "model")
     idx, sims = ev.nearest_rows(vecs, q, 5)
     assert list(sims) == sorted(sims, reverse=True)
     assert rows[idx[0]]["module"] == "json"
