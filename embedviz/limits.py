@@ -46,3 +46,10 @@ MAX_LABELS = 150
 # A corpus embedded inside the app: 20,000 rows take ~1-2 minutes on two cores with the bundled model;
 # past that, the batch job (python -m embedviz map) streams, resumes and scales out on Ray.
 MAX_CORPUS_ROWS = 20_000
+
+# A corpus row is cut to this many characters before it is tokenized: the bundled model reads 512
+# tokens, about 2,500 characters of English (a 10 MB row, tokenized whole, took 16 CPU-s and 2.1 GB).
+MAX_ROW_CHARS = 5_000
+# A corpus file the app reads holds at most this much text once decoded (its size on disk can be far
+# smaller: an 833-byte parquet of dictionary-encoded rows decoded to 2 GB). The batch job streams.
+MAX_CORPUS_BYTES = 64 * 2**20
