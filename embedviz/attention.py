@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cache import memoize
+from .exports import safe_cell
 from .hidden import HiddenStates
 from .tokens import InputError
 
@@ -63,7 +64,7 @@ class Attention:
         names = [f"{i}:{t}" for i, t in enumerate(self.tokens)]
 
         def cell(s: str) -> str:
-            return '"' + s.replace('"', '""') + '"'
+            return '"' + safe_cell(s).replace('"', '""') + '"'
 
         rows = ["attends to ->," + ",".join(cell(n) for n in names)]
         rows += [cell(n) + "," + ",".join(f"{v:.6f}" for v in m[i]) for i, n in enumerate(names)]

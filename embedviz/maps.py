@@ -22,6 +22,7 @@ import numpy as np
 
 from . import limits
 from .cache import memoize
+from .exports import safe_cells
 from .projection import MAX_POINTS, METHODS, fit_and_place, neighbour_preservation, project, projector_tsv
 from .tokens import InputError
 from .vector_files import atomic_write, cache_dir
@@ -234,8 +235,8 @@ class Map:
         import pyarrow.csv as pacsv
 
         idx = np.asarray(idx, dtype=np.int64)
-        cols = {"label": [self.labels[i] for i in idx], "group": [self.groups[i] for i in idx] if self.groups else
-                [""] * len(idx)}
+        cols = {"label": safe_cells(self.labels[i] for i in idx), "group": safe_cells(self.groups[i] for i in idx)
+                if self.groups else [""] * len(idx)}  # a label "=HYPERLINK(...)" opens as text, not a formula
         cols.update({a: self.coords[idx, j] for j, a in enumerate("xyz"[: self.dims])})
         v = np.asarray(self.vectors[idx], dtype=np.float32)
         cols.update({f"v{j}": v[:, j] for j in range(v.shape[1])})
