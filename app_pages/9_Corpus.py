@@ -19,19 +19,20 @@ source = st.radio("Corpus", SOURCES, horizontal=True, key="corpus_source", bind=
 def opened_map():
     """A map written by `python -m embedviz map` or saved here, by its folder or its link."""
     key = st.query_params.get("map", "")
-    folder = st.text_input("Folder of a saved map (from “Save this map” or `python -m embedviz map … --out DIR`)",
-                           value=str(ev.cache_dir() / "corpora" / key) if key else "", key="corpus_folder")
-    if not folder.strip():
+    folder = st.text_input("Folder of a saved map (from `python -m embedviz map … --out DIR`), or leave it empty to "
+                           "open the map of this page's link", value="", key="corpus_folder")
+    if not folder.strip() and not key:
         st.info("Type the folder of a saved map, or open a map's link.")
         return None
-    cm = ui.keep_last("corpus_opened", lambda: ev.open_map(folder.strip()), about=folder)
+    cm = ui.keep_last("corpus_opened", lambda: ev.open_saved_map(key) if not folder.strip() else ev.open_map(folder.strip()),
+                      about=folder.strip() or key)
     if cm is None:
         return None
     m = ev.Map([t if len(t) <= 80 else t[:77] + "…" for t in cm.texts], cm.vectors, cm.coords,
                method=cm.about.get("method", "pca"), groups=cm.labels if any(cm.labels) else None)
-    st.caption(ui.esc(f"{len(cm.texts):,} rows, opened from {folder}: " + ", ".join(f"{k} {v}" for k, v in cm.about.items()
+    st.caption(ui.esc(f"{len(cm.texts):,} rows, opened: " + ", ".join(f"{k} {v}" for k, v in cm.about.items()
                                                                                   if k != "source")))
-    return m, cm.texts, np.asarray(cm.vectors), cm.labels, False
+    return m, cm.texts, np.asarray(cm.vectors), cm.labels, False, cm.about.get("model")
 
 
 def embedded_map():
@@ -65,10 +66,8 @@ def embedded_map():
         f"Embedding {len(rows.texts):,} rows", lambda p: ev.embed_corpus(enc, rows.texts, strategy, progress=p))) or (None, 0)
     if vecs is None:
         return None
-    notes = [f"{len(rows.texts):,} rows embedded with {enc.name}"]
-    notes += [f"{rows.empty:,} empty rows skipped"] if rows.empty else []
+    notes = [f"{len(rows.texts):,} rows embedded with {enc.name}"] + ev.rows_note(rows)
     notes += [f"{cut:,} rows longer than the model reads ({enc.max_length} tokens) were cut"] if cut else []
-    notes += [f"{rows.replaced:,} rows had bytes that are not UTF-8 (replaced by �)"] if rows.replaced else []
     st.caption(ui.esc("; ".join(notes) + "."))
     groups = rows.labels
     if groups is None:
@@ -77,7 +76,7 @@ def embedded_map():
         groups = [names[a] for a in assign]
     m = ui.keep_last("corpus_map", ui.with_progress("Projecting", lambda p: ev.corpus_map(
         vecs, rows.texts, groups, method, progress=p)))
-    return (m, rows.texts, vecs, groups, True) if m is not None else None
+    return (m, rows.texts, vecs, groups, True, enc.name) if m is not None else None
 
 
 method = st.radio("Method", list(ev.projection.METHODS), format_func=ev.projection.METHODS.get, horizontal=True,
@@ -85,12 +84,13 @@ method = st.radio("Method", list(ev.projection.METHODS), format_func=ev.projecti
 got = opened_map() if source == SOURCES[2] else embedded_map()
 if got is None:
     st.stop()
-m, texts, vecs, labels, can_save = got
+m, texts, vecs, labels, can_save, made_with = got
 
 st.subheader("Find rows by meaning")
 query = st.text_input("A question or phrase", value="read a file", key="corpus_query", bind="query-params")
 found = ui.keep_last("corpus_search", lambda: ev.nearest_rows(
-    vecs, enc.sentence_vector(ev.check_text(query, what="query"), st.session_state.get("corpus_strategy", "model")), 10))
+    vecs, enc.sentence_vector(ev.check_text(query, what="query"), st.session_state.get("corpus_strategy", "model")), 10,
+    made_with=made_with, model=enc.name))
 if found is not None:
     idx, sims = found
     st.dataframe(pd.DataFrame({"cosine": np.round(sims, 3), "row": [texts[i] for i in idx],
@@ -100,8 +100,6 @@ st.subheader("The map")
 map_view.explore(m, "corpus_map", title=f"Your corpus: {ev.projection.METHODS.get(m.method, m.method)}", what="rows",
                  reproject=lambda idx: m.reprojected(idx, m.method), show_labels=len(m) <= 300)
 if can_save and st.button("Save this map", key="corpus_save", icon=":material/save:"):
-    key = ev.map_key(vecs, texts)
-    folder = ev.save_map(ev.cache_dir() / "corpora" / key, texts, labels, m.coords, vecs,
-                         {"rows": len(texts), "model": enc.name, "method": m.method})
-    st.success(ui.esc(f"Saved in {folder}. Reopen it with this page's link plus ?corpus_source=A+saved+map&map={key} "
-                      "(on this server), or from its folder."))
+    key = ev.save_corpus_map(texts, labels, m.coords, vecs, {"rows": len(texts), "model": enc.name, "method": m.method})
+    st.success(ui.esc(f"Saved as map {key}. Reopen it with this page's link plus ?corpus_source=A+saved+map&map={key} "
+                      "(on this server)."))

@@ -36,25 +36,9 @@ when it is about one text; export it here; test it in ``tests/test_<module>.py``
 from . import limits
 from .access import serve_visitors
 from .attention import Attention, Drift, same_word_vectors, token_drift
-from .corpus import (
-    CorpusMap,
-    Rows,
-    clusters,
-    columns_of,
-    corpus_map,
-    embed_corpus,
-    embed_rows,
-    embed_rows_ray,
-    iter_rows,
-    map_corpus,
-    map_key,
-    nearest_rows,
-    open_map,
-    read_corpus,
-    read_corpus_text,
-    save_map,
-)
+from .batch_job import map_corpus
 from .disk import cache_dir
+from .embed import embed_corpus, embed_rows
 from .errors import InputError
 from .evaluation import (
     AnalogyResult,
@@ -63,6 +47,7 @@ from .evaluation import (
     evaluate_analogies,
     evaluate_word_pairs,
 )
+from .exports import safe_cell, safe_csv
 from .hidden import (
     PIECE_POOLING,
     SENTENCE_STRATEGIES,
@@ -75,7 +60,8 @@ from .hidden import (
     token_points,
     word_vectors,
 )
-from .maps import Map, Neighbours, point_map, word_map
+from .map_folder import CorpusMap, map_key, open_map, open_saved_map, save_corpus_map, save_map
+from .maps import Map, Neighbours, corpus_map, point_map, word_map
 from .models import (
     BUNDLED,
     SUGGESTED,
@@ -99,7 +85,10 @@ from .projection import (
     projector_tsv,
     trustworthiness,
 )
+from .ray_engine import embed_rows_ray
 from .report import tour_html
+from .rows import Rows, columns_of, iter_rows, read_corpus, read_corpus_text, rows_note
+from .search import clusters, nearest_rows
 from .similarity import (
     Baseline,
     LayerSimilarity,
@@ -129,7 +118,7 @@ __all__ = [
     "AnalogyResult", "Baseline", "BUNDLED", "ENCODER", "GLOVE", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
     "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
     "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
-    "CorpusMap", "Rows", "corpus_map", "embed_corpus", "map_key", "clusters", "columns_of", "embed_rows", "embed_rows_ray", "iter_rows", "map_corpus", "nearest_rows", "open_map", "read_corpus", "read_corpus_text", "save_map", "Attention", "Drift", "PairContributions", "pair_contributions", "aligned_layers", "same_word_vectors", "token_drift", "Map", "Neighbours", "fit_and_place", "fit_projector", "picture", "Projector", "neighbour_preservation", "point_map", "word_map", "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove",
+    "CorpusMap", "Rows", "corpus_map", "embed_corpus", "map_key", "clusters", "columns_of", "embed_rows", "embed_rows_ray", "iter_rows", "map_corpus", "nearest_rows", "open_map", "read_corpus", "read_corpus_text", "rows_note", "safe_cell", "safe_csv", "open_saved_map", "save_corpus_map", "save_map", "Attention", "Drift", "PairContributions", "pair_contributions", "aligned_layers", "same_word_vectors", "token_drift", "Map", "Neighbours", "fit_and_place", "fit_projector", "picture", "Projector", "neighbour_preservation", "point_map", "word_map", "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove",
     "evaluate_analogies", "evaluate_word_pairs", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "repeated_words", "search_vocab", "strategy_table", "token_points", "train_embeddings", "train_skipgram",

@@ -37,13 +37,19 @@ REFUSED_FILE = ("This server does not read that path: it loads vector files only
 REFUSED_MODEL = ("{name!r} is not available on this server. It offers the models in its list; its owner can add "
                  "others with EMBEDVIZ_ALLOWED_MODELS.")
 _serving = False
+_swept = False
 
 
 def serve_visitors(on: bool = True) -> None:
     """Declare that this process serves visitors (the app does this): from now on files and model
     folders are read only from the places the owner named, unless ``EMBEDVIZ_LOCAL_FILES=1``."""
-    global _serving
+    global _serving, _swept
     _serving = on
+    if on and not _swept:  # the server's start: what a crash left in the cache's tmp/ goes
+        from .vector_files import sweep_tmp
+
+        _swept = True
+        sweep_tmp()
 
 
 def restricted() -> bool:
@@ -92,7 +98,16 @@ def check_vector_path(path: str | os.PathLike) -> str | os.PathLike:
     named = real(os.environ["EMBEDVIZ_VECTORS"]) if os.environ.get("EMBEDVIZ_VECTORS") else None
     if resolved is None or not (resolved == named or any(resolved.is_relative_to(d) for d in vector_dirs())):
         raise InputError(REFUSED_FILE)
+    if _leftover(resolved):  # an upload being parsed, or half a file: never a visitor's to open
+        raise InputError(REFUSED_FILE)
     return resolved
+
+
+def _leftover(resolved: Path) -> bool:
+    from .vector_files import cache_dir
+
+    tmp = real(cache_dir() / "tmp")
+    return resolved.name.endswith(".tmp") or (tmp is not None and resolved.is_relative_to(tmp))
 
 
 def model_folder_allowed(resolved: Path, allowed: list[str] | None) -> bool:

@@ -19,6 +19,7 @@ import numpy as np
 
 from .cache import memoize
 from .errors import InputError
+from .exports import safe_cell
 from .hidden import HiddenStates
 from .vecmath import paired_cos
 
@@ -64,7 +65,7 @@ class Attention:
         names = [f"{i}:{t}" for i, t in enumerate(self.tokens)]
 
         def cell(s: str) -> str:
-            return '"' + s.replace('"', '""') + '"'
+            return '"' + safe_cell(s).replace('"', '""') + '"'
 
         rows = ["attends to ->," + ",".join(cell(n) for n in names)]
         rows += [cell(n) + "," + ",".join(f"{v:.6f}" for v in m[i]) for i, n in enumerate(names)]

@@ -24,6 +24,7 @@ from . import limits
 from .cache import memoize
 from .disk import atomic_write, cache_dir
 from .errors import InputError
+from .exports import safe_cells
 from .progress import Progress, reporter
 from .projection import MAX_POINTS, METHODS, fit_and_place, neighbour_preservation, picture, projector_tsv
 from .vecmath import close_spellings, top_k, unit_rows
@@ -226,8 +227,8 @@ class Map:
         import pyarrow.csv as pacsv
 
         idx = np.asarray(idx, dtype=np.int64)
-        cols = {"label": [self.labels[i] for i in idx], "group": [self.groups[i] for i in idx] if self.groups else
-                [""] * len(idx)}
+        cols = {"label": safe_cells(self.labels[i] for i in idx), "group": safe_cells(self.groups[i] for i in idx)
+                if self.groups else [""] * len(idx)}  # a label "=HYPERLINK(...)" opens as text, not a formula
         cols.update({a: self.coords[idx, j] for j, a in enumerate("xyz"[: self.dims])})
         v = np.asarray(self.vectors[idx], dtype=np.float32)
         cols.update({f"v{j}": v[:, j] for j in range(v.shape[1])})
@@ -356,3 +357,14 @@ def point_map(labels: Sequence[str], vectors: np.ndarray, coords: np.ndarray, *,
         trust[:s] = neighbour_preservation(vectors[:s], coords[:s])
     return Map(labels, vectors, coords, method=method, groups=groups, trust=trust, notes=notes, scored=s if s > 2 else 0,
                unit=unit)
+
+
+@memoize(maxsize=4)
+def corpus_map(vectors: np.ndarray, texts: list[str], groups: list[str] | None = None, method: str = "pca",
+               seed: int = 0, progress: Progress | None = None) -> Map:
+    """The :class:`~embedviz.Map` of a corpus's rows (labelled by their first words): a direct projection
+    up to 5,000 rows, past that fitted on 20,000 and the rest placed."""
+    unit = unit_rows(np.asarray(vectors, dtype=np.float32))
+    p = picture(unit, method, random_state=seed, progress=progress)
+    short = [t if len(t) <= 80 else t[:77] + "…" for t in texts]
+    return point_map(short, vectors, p, method=method, groups=groups, notes=p.notes, unit=unit)

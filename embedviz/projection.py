@@ -336,6 +336,8 @@ def projector_tsv(vectors: np.ndarray, labels: list[dict]) -> tuple[str, str]:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    from .exports import safe_cell
+
     v = np.asarray(vectors, dtype=np.float32)
     buf = io.BytesIO()  # Arrow's writer: 300,000 x 50 numbers in ~3 s, a sixth of Python's string formatting
     pacsv.write_csv(pa.table({f"v{j}": v[:, j] for j in range(v.shape[1])}), buf,
@@ -343,7 +345,7 @@ def projector_tsv(vectors: np.ndarray, labels: list[dict]) -> tuple[str, str]:
     cols = list(labels[0]) if labels else ["label"]
 
     def clean(s) -> str:
-        return str(s).replace("\t", " ").replace("\n", " ").replace("\r", " ")
+        return safe_cell(str(s).replace("\t", " ").replace("\n", " ").replace("\r", " "))
 
     meta = "\t".join(cols) + "\n" + "\n".join("\t".join(clean(r.get(c, "")) for c in cols) for r in labels) + "\n"
     return buf.getvalue().decode(), meta

@@ -129,6 +129,24 @@ def read_cached(path: Path, *, key: str | None = None, progress: Progress | None
     return words, m, notes, False
 
 
+def sweep_tmp(older_than_s: float = 10.0) -> int:
+    """Remove what a killed process left in the cache: everything in ``tmp/`` (raw uploads) and every
+    ``*.tmp`` (half-written files) under the cache, not touched for ``older_than_s`` seconds. The app
+    runs it when it starts; returns how many files went."""
+    root = cache_dir()
+    if not root.is_dir():
+        return 0
+    now, gone = time.time(), 0
+    leftovers = list((root / "tmp").glob("*")) if (root / "tmp").is_dir() else []
+    leftovers += [p for p in root.rglob("*.tmp") if p.parent.name != "tmp"]
+    for p in leftovers:
+        with contextlib.suppress(OSError):
+            if p.is_file() and now - p.stat().st_mtime > older_than_s:
+                p.unlink()
+                gone += 1
+    return gone
+
+
 def cache_limit_bytes() -> int:
     """How much disk the parsed-vector cache may take (``EMBEDVIZ_CACHE_MB``, default 4,096 MB)."""
     try:

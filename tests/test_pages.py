@@ -332,11 +332,12 @@ def test_your_corpus_page(enc, tmp_path):
     assert at.warning and at.get("plotly_chart") and not at.exception
     at.button(key="corpus_save").click().run()
     saved = next(s.value for s in at.success).replace("\\", "")
-    folder = saved.split("Saved in ")[1].split(". Reopen")[0]
-    assert (Path(folder) / "map.parquet").exists()
+    key = saved.split("Saved as map ")[1].split(".")[0]
+    assert str(ev.cache_dir()) not in saved and "/" not in saved.split("(")[0]  # no server path (issue 26, item 10)
+    assert (ev.cache_dir() / "corpora" / key / "map.parquet").exists()
+    at.query_params["map"] = key
     at.radio(key="corpus_source").set_value("A saved map").run()
-    at.text_input(key="corpus_folder").input(folder).run()
     ok(at)
-    assert any("opened from" in c.value for c in at.caption)
+    assert any("rows, opened" in c.value for c in at.caption)
     at.text_input(key="corpus_folder").input("/etc").run()  # a visitor opens only what the owner allowed
     assert any("not" in w.value.lower() for w in at.warning) and not at.exception
