@@ -35,7 +35,7 @@ when it is about one text; export it here; test it in ``tests/test_<module>.py``
 
 from . import limits
 from .access import serve_visitors
-from .attention import Attention, Drift, same_word_vectors, token_drift
+from .attention import Attention, Drift, token_drift
 from .batch_job import map_corpus
 from .disk import cache_dir
 from .embed import embed_corpus, embed_rows
@@ -57,7 +57,6 @@ from .hidden import (
     layer_points,
     layer_stats,
     pool_pieces,
-    token_points,
     word_vectors,
 )
 from .map_folder import CorpusMap, map_key, open_map, open_saved_map, save_corpus_map, save_map
@@ -95,14 +94,13 @@ from .similarity import (
     PairContributions,
     anisotropy_baseline,
     layer_similarity,
-    occurrences,
     pair_contributions,
-    repeated_words,
     strategy_table,
     use_vectors,
 )
 from .tokens import Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
 from .training import TrainingResult, parse_groups, train_embeddings, train_skipgram
+from .uses import occurrences, repeated_words, same_word_vectors, token_points
 from .vecmath import cos_sim
 from .vector_files import VectorFileError, download_glove, downloaded_glove
 from .vectors import (

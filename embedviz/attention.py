@@ -172,7 +172,7 @@ class Drift:
 def token_drift(att: Attention, position: int, *, others: dict[str, np.ndarray] | None = None, k: int = 3,
                 normed: bool = False, skip_special: bool = False) -> Drift:
     """:class:`Drift` of token ``position``; ``others``: label -> ``[layers + 1, hidden]`` vectors of the
-    same word elsewhere (see :func:`same_word_vectors`). ``skip_special`` leaves [CLS]/[SEP] out of
+    same word elsewhere (see :func:`embedviz.uses.same_word_vectors`). ``skip_special`` leaves [CLS]/[SEP] out of
     ``top``."""
     if not 0 <= position < len(att.tokens):
         raise InputError(f"Token position {position} is outside the {len(att.tokens)} tokens.")
@@ -188,16 +188,3 @@ def token_drift(att: Attention, position: int, *, others: dict[str, np.ndarray] 
     for label, vecs in (others or {}).items():
         alike[label] = paired_cos(np.asarray(vecs, dtype=np.float64), h)
     return Drift(att.tokens[position], position, 1 - cos, np.linalg.norm(a - b, axis=1), top, alike, normed)
-
-
-def same_word_vectors(hs_list: list[HiddenStates], word: str, *, skip: tuple[int, int] | None = None) -> dict[str, np.ndarray]:
-    """Every use of ``word`` in ``hs_list`` as ``label -> [layers + 1, hidden]`` (pieces averaged),
-    labelled "bank (vault)"; ``skip``: (sentence, token position) of the token itself."""
-    from .similarity import occurrences
-
-    out = {}
-    for o in occurrences(hs_list, word):
-        if skip is not None and o.sentence == skip[0] and skip[1] in o.token_indices:
-            continue
-        out[o.label] = hs_list[o.sentence].array[:, list(o.token_indices)].mean(axis=1)
-    return out

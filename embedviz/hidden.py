@@ -170,27 +170,6 @@ def layer_stats(hs: HiddenStates, *, outlier_factor: float = 6.0) -> LayerStats:
     return LayerStats(np.linalg.norm(h, axis=2), h.mean(axis=2), h.std(axis=2), outliers)
 
 
-def token_points(hs_list: list[HiddenStates], layer: int, *, words: list[str] | None = None,
-                 skip_special: bool = True) -> tuple[np.ndarray, list[dict]]:
-    """Every token of every input at ``layer`` (or only tokens of ``words``, case-insensitive):
-    (vectors ``[n, hidden]``, one row of labels per point: token, word, sentence, position)."""
-    wanted = {w.lower() for w in words} if words else None
-    vecs, rows = [], []
-    for s, hs in enumerate(hs_list):
-        t = hs.tokenization
-        for i, tok in enumerate(t.tokens):
-            if skip_special and t.special[i]:
-                continue
-            word = t.word_of(i)
-            if wanted is not None and word.lower() not in wanted:
-                continue
-            vecs.append(hs.array[min(layer, hs.num_layers), i])
-            rows.append({"token": tok, "word": word, "sentence": s + 1, "position": i,
-                         "context": t.text[:60]})
-    dim = hs_list[0].array.shape[2] if hs_list else 0
-    return (np.stack(vecs) if vecs else np.zeros((0, dim), dtype=np.float32)), rows
-
-
 def layer_points(hs: HiddenStates, *, skip_special: bool = True) -> tuple[np.ndarray, list[dict]]:
     """Every token at every layer, ``[(layers + 1) * tokens, hidden]``, with rows (token, layer,
     position), so that one projection holds all layers and a token's path can be drawn through them."""
