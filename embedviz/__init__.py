@@ -112,13 +112,20 @@ from .vectors import (
     upload_vectors,
 )
 
-__all__ = [
-    "AnalogyResult", "Baseline", "BUNDLED", "ENCODER", "GLOVE", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
-    "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
-    "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
-    "CorpusMap", "Rows", "corpus_map", "embed_corpus", "map_key", "clusters", "columns_of", "embed_rows", "embed_rows_ray", "iter_rows", "map_corpus", "nearest_rows", "open_map", "read_corpus", "read_corpus_text", "rows_note", "safe_cell", "safe_csv", "open_saved_map", "save_corpus_map", "save_map", "Attention", "Drift", "PairContributions", "pair_contributions", "aligned_layers", "same_word_vectors", "token_drift", "Map", "Neighbours", "fit_and_place", "fit_projector", "picture", "Projector", "neighbour_preservation", "point_map", "word_map", "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove",
-    "evaluate_analogies", "evaluate_word_pairs", "layer_points", "layer_similarity",
-    "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
-    "repeated_words", "search_vocab", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
-    "tour_html", "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
+__all__ = [  # every name imported above: classes and constants, then functions
+    "AnalogyResult", "Attention", "Baseline", "BUNDLED", "CorpusMap", "Drift", "Encoder", "ENCODER", "GLOVE",
+    "HiddenStates", "InputError", "LayerSimilarity", "LayerStats", "Map", "ModelLoadError", "Neighbours",
+    "PairContributions", "PIECE_POOLING", "Projection", "Projector", "Rows", "SENTENCE_STRATEGIES", "StaticVectors",
+    "SUGGESTED", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
+    "aligned_layers", "allowed_models", "anisotropy_baseline", "benchmark_file", "cache_dir", "check_text",
+    "clusters", "columns_of", "corpus_map", "cos_sim", "default_model_name", "download_glove", "downloaded_glove",
+    "embed_corpus", "embed_rows", "embed_rows_ray", "evaluate_analogies", "evaluate_word_pairs", "fit_and_place",
+    "fit_projector", "glove_6b", "iter_rows", "layer_points", "layer_similarity", "layer_stats", "limits",
+    "load_encoder", "load_vectors", "map_corpus", "map_key", "model_availability", "model_is_loaded",
+    "nearest_rows", "neighbour_preservation", "occurrences", "open_map", "open_saved_map", "pair_contributions",
+    "parse_groups", "picture", "point_map", "pool_pieces", "project", "projector_tsv", "read_corpus",
+    "read_corpus_text", "repeated_words", "rows_note", "safe_cell", "safe_csv", "same_word_vectors",
+    "save_corpus_map", "save_map", "search_vocab", "serve_visitors", "strategy_table", "token_drift",
+    "token_points", "tour_html", "train_embeddings", "train_skipgram", "trustworthiness", "upload_vectors",
+    "use_vectors", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",
 ]
