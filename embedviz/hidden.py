@@ -1,4 +1,5 @@
-"""What the encoder computes: hidden states, word vectors by pooling strategy, sentence vectors.
+"""What the encoder's hidden states mean: word vectors by pooling strategy, whole words from their pieces,
+sentence vectors, per-layer statistics. The forward pass that computes them is :mod:`embedviz.forward`.
 
 >>> import embedviz as ev
 >>> hs = ev.load_encoder().hidden_states("After stealing money from the bank vault, the bank robber "
