@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import limits
 from .cache import memoize
 from .errors import InputError
 from .exports import safe_cell
@@ -80,7 +81,7 @@ def _bert_parts(model) -> bool:
         return False
 
 
-@memoize(maxsize=32)
+@memoize(maxsize=32, max_bytes=limits.ATTENTION_MEMO_BYTES)
 def attention_weights(enc, text: str) -> Attention:
     """Attention weights of every layer and head for ``text``, from the encoder ``enc`` (ask it as
     ``enc.attention(text)``).

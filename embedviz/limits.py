@@ -58,3 +58,10 @@ MAX_ROW_CHARS = 5_000
 # A corpus file the app reads holds at most this much text once decoded (its size on disk can be far
 # smaller: an 833-byte parquet of dictionary-encoded rows decoded to 2 GB). The batch job streams.
 MAX_CORPUS_BYTES = 64 * 2**20
+
+# The attention grid (layers x heads squares) shows at most this many cells a side in each square:
+# longer inputs are shown in blocks of tokens (512 tokens, unpooled, sent a 106 MB figure).
+MAX_GRID_TILE = 48
+# Attention results kept for every session: 512 tokens of a 12 x 12 model hold ~430 MB (weights, their
+# norm-weighted view and the hidden states); the memo is bounded in bytes, not in count alone.
+ATTENTION_MEMO_BYTES = 512 * 2**20
