@@ -308,8 +308,8 @@ def fit_and_place(x: np.ndarray, method: str = "pca", *, sample: int = 20_000, r
         out = fitted.place_all(x, chunk=chunk, progress=lambda f, m: step(fit_part + (1 - fit_part) * f, m))
         out = out.view(Projection)
         out.explained_variance = None
-        out.notes = fitted.notes + ([f"{METHODS[method]} was fitted on the first {s:,} of {n:,} points; the other {n - s:,} "
-                              "were placed by the fitted model."] if s < n else [])
+        out.notes = fitted.notes + ([f"{METHODS[method]} was fitted on the first {s:,} of {n:,} points; the other "
+                                     f"{n - s:,} were placed by the fitted model."] if s < n else [])
     else:
         raise InputError(f"Unknown projection method {method!r}: pca, tsne or umap.")
     out.method = method

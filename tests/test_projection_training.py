@@ -151,3 +151,19 @@ print(cells, epochs, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - befor
     cells, epochs, grew_mb, learnt = run.stdout.split()
     assert int(epochs) >= 1 and learnt == "True"
     assert float(grew_mb) < 300, (cells, epochs, grew_mb)  # all cells at once: ~16 bytes x cells x 3
+
+
+def test_a_fitted_projector_places_new_points():
+    x = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
+    fitted = ev.fit_projector(x[:200], "pca")
+    assert fitted.coords.shape == (200, 2) and np.allclose(fitted.place(x[:200]), fitted.coords, atol=1e-5)
+    every = fitted.place_all(x, chunk=30)  # the fitted rows keep their places, the rest placed 30 at a time
+    assert every.shape == (300, 2) and np.array_equal(every[:200], fitted.coords.astype(np.float32))
+    assert np.allclose(every[200:], fitted.place(x[200:]), atol=1e-5)
+    doubled = fitted.place_all(x, prepare=lambda rows: rows * 2)  # a chunk is prepared before it is placed
+    assert np.allclose(doubled[200:], fitted.place(x[200:] * 2), atol=1e-5)
+
+
+def test_a_picture_projects_small_sets_directly():
+    x = np.random.default_rng(0).normal(size=(50, 8))
+    assert np.allclose(ev.picture(x, "pca"), ev.project(x, "pca"))
