@@ -28,7 +28,7 @@ if tok is not None:
                "Dark: special tokens. Dashed orange: pieces. Green: the second sentence. Small numbers: ids.")
     rows = pd.DataFrame(tok.rows())
     st.dataframe(rows, hide_index=True, width="stretch")
-    st.download_button("Tokens (CSV)", rows.to_csv(index=False).encode(), "tokens.csv", "text/csv", key=ui.key("tok_csv"),
+    st.download_button("Tokens (CSV)", ev.safe_csv(rows, index=False).encode(), "tokens.csv", "text/csv", key=ui.key("tok_csv"),
                        on_click="ignore")
     st.info("Segment ids tell BERT which sentence a token belongs to: 0 for the first sentence and its [SEP], "
             "1 for the second. The tutorial marks a lone sentence with 1s; the tokenizer (and this page) uses 0s. "

@@ -42,7 +42,7 @@ pieces = c2.selectbox("Pieces of a split word", list(ev.PIECE_POOLING), format_f
 mode = c3.radio("Similarity", ["raw", "relative", "centred"], horizontal=True, key=ui.key("mode"), bind="query-params",
                 help="raw: plain cosine. relative: rescaled so 0 = what unrelated tokens score at that layer. "
                      "centred: the average token vector subtracted first.")
-base = ev.reference_baseline(enc)
+base = enc.reference_baseline()
 ls = ui.keep_last("layer_sim", lambda: ev.layer_similarity(hs_list, word, pieces=pieces, mode=mode,
                                                             baseline=base.mean_cos, mean_vectors=base.mean_vector))
 if ls is not None:

@@ -28,7 +28,7 @@ if cut:
 
 def compute():
     hs = enc.hidden_states_many(ui.require_lines(sentences, 2))
-    vecs = np.stack([ev.sentence_vector(h, strategy, pooling=enc.pooling) for h in hs])
+    vecs = enc.sentence_vectors(sentences, strategy)
     return sentences, hs, vecs
 
 
@@ -72,11 +72,11 @@ query = st.text_input("A question or phrase", value=ex.QUERY, key=ui.key("query"
 
 
 def search():
-    q = enc.hidden_states(ev.check_text(query, what="query"))
+    q = ev.check_text(query, what="query")
     scores = {}
     for strat in ev.SENTENCE_STRATEGIES:
-        qv = ev.sentence_vector(q, strat, pooling=enc.pooling)
-        sv = np.stack([ev.sentence_vector(h, strat, pooling=enc.pooling) for h in hs_list])
+        qv = enc.sentence_vector(q, strat)
+        sv = enc.sentence_vectors(shown, strat)
         scores[strat] = ev.cos_sim(qv, sv)[0]
     return scores
 

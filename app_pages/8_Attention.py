@@ -34,7 +34,7 @@ default_tok = banks[-1] if banks else toks[min(1, len(toks) - 1)]
 picked_tok = c2.selectbox("Token", toks, index=toks.index(default_tok), key=ui.key("token"), bind="query-params")
 pos = int((picked_tok if picked_tok in toks else default_tok).split(":")[0])
 
-att = ui.keep_last("attention", lambda: ev.attention_weights(enc, hs.tokenization.text))
+att = ui.keep_last("attention", lambda: enc.attention(hs.tokenization.text))
 if att is None:
     st.stop()
 o1, o2 = st.columns(2)

@@ -25,25 +25,22 @@ if st.session_state.get(ui.key("query_for")) != source:  # a query typed for the
 def opened_map():
     """A map written by `python -m embedviz map` or saved here, by its folder or its link."""
     key = st.query_params.get(ui.key("map"), "")
-    if key and not (key.isalnum() and len(key) <= 64):
-        st.warning(ui.esc(f"“{key[:40]}” is not the name of a saved map."))
-        key = ""
     folder = st.text_input("Folder of a saved map (from `python -m embedviz map … --out DIR`)", key=ui.key("folder"),
                            placeholder="a folder, or open the link “Save this map” gave")
     typed = folder.strip()
-    folder = typed or (str(ev.cache_dir() / "corpora" / key) if key else "")
-    if not folder:
+    if not typed and not key:
         st.info("Type the folder of a saved map, or open a map's link.")
         return None
-    cm = ui.keep_last("corpus_opened", lambda: ev.open_map(folder), about=typed or f"the saved map {key}")
+    cm = ui.keep_last("corpus_opened", lambda: ev.open_map(typed) if typed else ev.open_saved_map(key),
+                      about=typed or f"the saved map {key}")
     if cm is None:
         return None
     m = ev.Map([t if len(t) <= 80 else t[:77] + "…" for t in cm.texts], cm.vectors, cm.coords,
                method=cm.about.get("method", "pca"), groups=cm.labels if any(cm.labels) else None)
-    where = folder if typed else f"the saved map {key}"
+    where = typed if typed else f"the saved map {key}"
     st.caption(ui.esc(f"{len(cm.texts):,} rows, opened from {where}: " + ", ".join(f"{k} {v}" for k, v in cm.about.items()
                                                                                    if k != "source")))
-    return m, cm.texts, np.asarray(cm.vectors), cm.labels, False
+    return m, cm.texts, np.asarray(cm.vectors), cm.labels, False, cm.about.get("model")
 
 
 def embedded_map():
@@ -77,10 +74,8 @@ def embedded_map():
         f"Embedding {len(rows.texts):,} rows", lambda p: ev.embed_corpus(enc, rows.texts, strategy, progress=p))) or (None, 0)
     if vecs is None:
         return None
-    notes = [f"{len(rows.texts):,} rows embedded with {enc.name}"]
-    notes += [f"{rows.empty:,} empty rows skipped"] if rows.empty else []
+    notes = [f"{len(rows.texts):,} rows embedded with {enc.name}"] + ev.rows_note(rows)
     notes += [f"{cut:,} rows longer than the model reads ({enc.max_length} tokens) were cut"] if cut else []
-    notes += [f"{rows.replaced:,} rows had bytes that are not UTF-8 (replaced by �)"] if rows.replaced else []
     st.caption(ui.esc("; ".join(notes) + "."))
     groups = rows.labels
     if groups is None:
@@ -89,7 +84,7 @@ def embedded_map():
         groups = [names[a] for a in assign]
     m = ui.keep_last("corpus_map", ui.with_progress("Projecting", lambda p: ev.corpus_map(
         vecs, rows.texts, groups, method, progress=p)))
-    return (m, rows.texts, vecs, groups, True) if m is not None else None
+    return (m, rows.texts, vecs, groups, True, enc.name) if m is not None else None
 
 
 method = st.radio("Method", list(ev.projection.METHODS), format_func=ev.projection.METHODS.get, horizontal=True,
@@ -97,14 +92,14 @@ method = st.radio("Method", list(ev.projection.METHODS), format_func=ev.projecti
 got = opened_map() if source == SOURCES[2] else embedded_map()
 if got is None:
     st.stop()
-m, texts, vecs, labels, can_save = got
+m, texts, vecs, labels, can_save, made_with = got
 
 st.subheader("Find rows by meaning")
 query = st.text_input("A question or phrase", key=ui.key("query"), bind="query-params",
                       placeholder="what are you looking for?")
 found = ui.keep_last("corpus_search", lambda: ev.nearest_rows(
-    vecs, ev.sentence_vector(enc.hidden_states(ev.check_text(query, what="query")),
-                             st.session_state.get(ui.key("strategy"), "model"), pooling=enc.pooling), 10))
+    vecs, enc.sentence_vector(ev.check_text(query, what="query"), st.session_state.get(ui.key("strategy"), "model")), 10,
+    made_with=made_with, model=enc.name))
 if found is not None:
     idx, sims = found
     st.dataframe(pd.DataFrame({"cosine": np.round(sims, 3), "row": [texts[i] for i in idx],
@@ -113,9 +108,7 @@ if found is not None:
 st.subheader("The map")
 if can_save and st.button("Save this map", key=ui.key("save"), icon=":material/save:",
                           help="Keeps the rows, their vectors and the map on this server, to reopen by a link."):
-    key = ev.map_key(vecs, texts)
-    ev.save_map(ev.cache_dir() / "corpora" / key, texts, labels, m.coords, vecs,
-                {"rows": len(texts), "model": enc.name, "method": m.method})
+    key = ev.save_corpus_map(texts, labels, m.coords, vecs, {"rows": len(texts), "model": enc.name, "method": m.method})
     link = ui.page_url({ui.key("source"): SOURCES[2], ui.key("map"): key})
     st.success(ui.esc("Saved on this server. Its link, to reopen or share: ") + f"`{link}`")
 map_view.explore(m, "corpus_map", title=f"Your corpus: {ev.projection.METHODS.get(m.method, m.method)}", what="rows",

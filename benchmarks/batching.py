@@ -27,7 +27,7 @@ def tutorial_loop():
 
 
 def padded():
-    return ev.hidden._run_padded(enc.model, toks, enc.tokenizer.pad_token_id, device="cpu", batch_tokens=1024)
+    return ev.forward.run_batches(enc.model, toks, enc.tokenizer.pad_token_id, device="cpu", batch_tokens=1024, packed=False)
 
 
 def embedviz():

@@ -6,29 +6,40 @@
 >>> vecs = ev.load_vectors()                 # GloVe 6B 50d, offline
 >>> vecs.analogy("man", "king", "woman")[0][0]
 'queen'
+
+Where a question goes
+---------------------
+One rule, so that every question has one obvious home:
+
+- A question about **one text** is an :class:`Encoder` method, as sentence-transformers'
+  ``model.encode``: ``enc.tokenize(text)``, ``enc.hidden_states(text)``,
+  ``enc.sentence_vector(text, strategy)`` and ``enc.sentence_vectors(texts, strategy)``,
+  ``enc.attention(text)``; so is what the model itself holds: ``enc.reference_baseline()``,
+  ``enc.static_vectors()``. The method is one line calling the function that does the work in the
+  module named for its concept (``attention.attention_weights``), memoised there.
+- A question about **a word table** is a :class:`StaticVectors` method, as gensim's
+  ``KeyedVectors``: ``vecs.most_similar(word)``, ``vecs.analogy(a, b, c)``.
+- A question **over several results** (a list of hidden states, a table of vectors, a map) is a
+  function in the module named for its concept: ``similarity.layer_similarity(hs_list, word)``,
+  ``projection.project(x)``, ``maps.word_map(vecs)``.
+- Plumbing every module shares has a module named for it: ``errors`` (:class:`InputError`, the
+  message a person sees), ``progress``, ``disk`` (the cache folder, atomic writes), ``cache``
+  (memoising), ``vecmath`` (unit rows, cosines, top k, spellings), ``limits`` (what a request may
+  cost).
+
+A module imports only other modules' public names, and every public name is re-exported below in
+``__all__``. To add a question: write it in its module, with shapes in the docstring and an example
+that runs (``tests/test_docs.py`` runs every module's examples); add the one-line ``Encoder`` method
+when it is about one text; export it here; test it in ``tests/test_<module>.py``.
 """
 
 from . import limits
 from .access import serve_visitors
-from .attention import Attention, Drift, attention_weights, listened_most, same_word_vectors, token_drift
-from .corpus import (
-    CorpusMap,
-    Rows,
-    clusters,
-    columns_of,
-    corpus_map,
-    embed_corpus,
-    embed_rows,
-    embed_rows_ray,
-    iter_rows,
-    map_corpus,
-    map_key,
-    nearest_rows,
-    open_map,
-    read_corpus,
-    read_corpus_text,
-    save_map,
-)
+from .attention import Attention, Drift, listened_most, token_drift
+from .batch_job import map_corpus
+from .disk import cache_dir
+from .embed import embed_corpus, embed_rows
+from .errors import InputError
 from .evaluation import (
     AnalogyResult,
     WordPairResult,
@@ -36,6 +47,7 @@ from .evaluation import (
     evaluate_analogies,
     evaluate_word_pairs,
 )
+from .exports import safe_cell, safe_csv
 from .hidden import (
     PIECE_POOLING,
     SENTENCE_STRATEGIES,
@@ -45,11 +57,10 @@ from .hidden import (
     layer_points,
     layer_stats,
     pool_pieces,
-    sentence_vector,
-    token_points,
     word_vectors,
 )
-from .maps import Map, Neighbours, point_map, word_map
+from .map_folder import CorpusMap, map_key, open_map, open_saved_map, save_corpus_map, save_map
+from .maps import Map, Neighbours, corpus_map, point_map, word_map
 from .models import (
     BUNDLED,
     SUGGESTED,
@@ -63,52 +74,61 @@ from .models import availability as model_availability
 from .models import is_loaded as model_is_loaded
 from .projection import (
     Projection,
+    Projector,
     aligned_layers,
     fit_and_place,
+    fit_projector,
     neighbour_preservation,
+    picture,
     project,
     projector_tsv,
     trustworthiness,
 )
+from .ray_engine import embed_rows_ray
+from .rows import Rows, columns_of, iter_rows, read_corpus, read_corpus_text, rows_note
+from .search import clusters, nearest_rows
 from .similarity import (
     Baseline,
     LayerSimilarity,
     PairContributions,
     Parting,
     anisotropy_baseline,
-    cos_sim,
     layer_similarity,
-    occurrences,
     pair_contributions,
     parting,
-    reference_baseline,
-    repeated_words,
     strategy_table,
     use_vectors,
 )
 from .story import Slide, numbers_html, read_story, story_file, story_html, story_link
-from .tokens import InputError, Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
+from .tokens import Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
 from .tour import TOUR_ABOUT, TOUR_TITLES, TourStep, tour_html, tour_step
 from .training import TrainingResult, parse_groups, train_embeddings, train_skipgram
-from .vector_files import VectorFileError, cache_dir, download_glove, downloaded_glove
+from .uses import occurrences, repeated_words, same_word_vectors, token_points
+from .vecmath import cos_sim
+from .vector_files import VectorFileError, download_glove, downloaded_glove
 from .vectors import (
     ENCODER,
     GLOVE,
     StaticVectors,
-    encoder_vectors,
-    from_encoder,
     glove_6b,
     load_vectors,
     upload_vectors,
 )
 
-__all__ = [
-    "AnalogyResult", "Baseline", "BUNDLED", "ENCODER", "GLOVE", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
-    "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
-    "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
-    "CorpusMap", "Rows", "corpus_map", "embed_corpus", "map_key", "clusters", "columns_of", "embed_rows", "embed_rows_ray", "iter_rows", "map_corpus", "nearest_rows", "open_map", "read_corpus", "read_corpus_text", "save_map", "Attention", "Drift", "PairContributions", "pair_contributions", "aligned_layers", "attention_weights", "same_word_vectors", "token_drift", "Map", "Neighbours", "fit_and_place", "neighbour_preservation", "point_map", "word_map", "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove", "encoder_vectors",
-    "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "layer_points", "layer_similarity",
-    "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
-    "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
-    "tour_html", "TOUR_ABOUT", "TOUR_TITLES", "TourStep", "tour_step", "Slide", "numbers_html", "read_story", "story_html", "story_link", "story_file", "Parting", "parting", "listened_most", "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
+__all__ = [  # every name imported above: classes and constants, then functions
+    "AnalogyResult", "Attention", "Parting", "Slide", "TOUR_ABOUT", "TOUR_TITLES", "TourStep", "Baseline", "BUNDLED", "CorpusMap", "Drift", "Encoder", "ENCODER", "GLOVE",
+    "HiddenStates", "InputError", "LayerSimilarity", "LayerStats", "Map", "ModelLoadError", "Neighbours",
+    "PairContributions", "PIECE_POOLING", "Projection", "Projector", "Rows", "SENTENCE_STRATEGIES", "StaticVectors",
+    "SUGGESTED", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
+    "aligned_layers", "allowed_models", "anisotropy_baseline", "benchmark_file", "cache_dir", "check_text",
+    "clusters", "columns_of", "corpus_map", "cos_sim", "default_model_name", "download_glove", "downloaded_glove",
+    "embed_corpus", "embed_rows", "embed_rows_ray", "evaluate_analogies", "evaluate_word_pairs", "fit_and_place",
+    "fit_projector", "glove_6b", "iter_rows", "layer_points", "layer_similarity", "layer_stats", "listened_most", "limits",
+    "load_encoder", "load_vectors", "map_corpus", "map_key", "model_availability", "model_is_loaded",
+    "nearest_rows", "neighbour_preservation", "occurrences", "open_map", "open_saved_map", "pair_contributions",
+    "parse_groups", "parting", "numbers_html", "read_story", "story_file", "story_html", "story_link", "picture", "point_map", "pool_pieces", "project", "projector_tsv", "read_corpus",
+    "read_corpus_text", "repeated_words", "rows_note", "safe_cell", "safe_csv", "same_word_vectors",
+    "save_corpus_map", "save_map", "search_vocab", "serve_visitors", "strategy_table", "token_drift",
+    "token_points", "tour_html", "tour_step", "train_embeddings", "train_skipgram", "trustworthiness", "upload_vectors",
+    "use_vectors", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",
 ]

@@ -20,7 +20,7 @@ the same thing whether or not the path exists, so that it reveals nothing.
 >>> access.serve_visitors()                           # what the app does
 >>> access.check_vector_path("/etc/passwd")
 Traceback (most recent call last):
-embedviz.tokens.InputError: This server does not read that path: ...
+embedviz.errors.InputError: This server does not read that path: ...
 >>> access.serve_visitors(False)
 """
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .tokens import InputError
+from .errors import InputError
 
 MAX_PATH_CHARS = 1024  # longer than any real path; a 3,000-character URL value is refused politely
 REFUSED_FILE = ("This server does not read that path: it loads vector files only from the folders its owner "
@@ -37,13 +37,19 @@ REFUSED_FILE = ("This server does not read that path: it loads vector files only
 REFUSED_MODEL = ("{name!r} is not available on this server. It offers the models in its list; its owner can add "
                  "others with EMBEDVIZ_ALLOWED_MODELS.")
 _serving = False
+_swept = False
 
 
 def serve_visitors(on: bool = True) -> None:
     """Declare that this process serves visitors (the app does this): from now on files and model
     folders are read only from the places the owner named, unless ``EMBEDVIZ_LOCAL_FILES=1``."""
-    global _serving
+    global _serving, _swept
     _serving = on
+    if on and not _swept:  # the server's start: what a crash left in the cache's tmp/ goes
+        from .vector_files import sweep_tmp
+
+        _swept = True
+        sweep_tmp()
 
 
 def restricted() -> bool:
@@ -71,7 +77,8 @@ def vector_dirs() -> list[Path]:
     """The folders a visitor's vector files may come from: the GloVe package's data, embedviz's
     benchmark files, the cache folder (uploads and downloads are parsed there) and
     ``EMBEDVIZ_VECTOR_DIRS``."""
-    from .vector_files import cache_dir, packaged_glove_files
+    from .disk import cache_dir
+    from .vector_files import packaged_glove_files
 
     dirs = [cache_dir(), Path(__file__).parent / "data"] + [Path(d) for d in _env_list("EMBEDVIZ_VECTOR_DIRS")]
     files = packaged_glove_files()
@@ -91,7 +98,16 @@ def check_vector_path(path: str | os.PathLike) -> str | os.PathLike:
     named = real(os.environ["EMBEDVIZ_VECTORS"]) if os.environ.get("EMBEDVIZ_VECTORS") else None
     if resolved is None or not (resolved == named or any(resolved.is_relative_to(d) for d in vector_dirs())):
         raise InputError(REFUSED_FILE)
+    if _leftover(resolved):  # an upload being parsed, or half a file: never a visitor's to open
+        raise InputError(REFUSED_FILE)
     return resolved
+
+
+def _leftover(resolved: Path) -> bool:
+    from .vector_files import cache_dir
+
+    tmp = real(cache_dir() / "tmp")
+    return resolved.name.endswith(".tmp") or (tmp is not None and resolved.is_relative_to(tmp))
 
 
 def model_folder_allowed(resolved: Path, allowed: list[str] | None) -> bool:

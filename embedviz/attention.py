@@ -3,7 +3,7 @@ adds (the norm-weighted view), and how far each token moved between layers.
 
 >>> import embedviz as ev
 >>> enc = ev.load_encoder()
->>> att = ev.attention_weights(enc, "He sat on the river bank.")
+>>> att = enc.attention("He sat on the river bank.")
 >>> att.weights.shape == (enc.num_layers, enc.config.num_attention_heads, len(att.tokens), len(att.tokens))
 True
 >>> d = ev.token_drift(att, att.tokens.index("bank"))
@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import limits
 from .cache import memoize
+from .errors import InputError
+from .exports import safe_cell
 from .hidden import HiddenStates
-from .tokens import InputError
+from .vecmath import paired_cos
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Attention:
         names = [f"{i}:{t}" for i, t in enumerate(self.tokens)]
 
         def cell(s: str) -> str:
-            return '"' + s.replace('"', '""') + '"'
+            return '"' + safe_cell(s).replace('"', '""') + '"'
 
         rows = ["attends to ->," + ",".join(cell(n) for n in names)]
         rows += [cell(n) + "," + ",".join(f"{v:.6f}" for v in m[i]) for i, n in enumerate(names)]
@@ -78,9 +81,10 @@ def _bert_parts(model) -> bool:
         return False
 
 
-@memoize(maxsize=32)
+@memoize(maxsize=32, max_bytes=limits.ATTENTION_MEMO_BYTES)
 def attention_weights(enc, text: str) -> Attention:
-    """Attention weights of every layer and head for ``text``, from the encoder ``enc``.
+    """Attention weights of every layer and head for ``text``, from the encoder ``enc`` (ask it as
+    ``enc.attention(text)``).
 
     A BERT-style encoder's weights are computed from its own query, key and value projections applied
     to its hidden states (the same numbers its attention computes, whatever kernel it runs: SDPA returns
@@ -92,7 +96,7 @@ def attention_weights(enc, text: str) -> Attention:
         weights, norms = _from_parts(enc, hs)
         how = "computed from the model's own query, key and value weights at each layer"
     else:
-        weights, norms = _eager(enc, text), None
+        weights, norms = eager_weights(enc, text), None
         how = "returned by the model run with eager attention"
     for a in (weights, norms):
         if a is not None:
@@ -130,7 +134,9 @@ def _eager_model(source: str):
     return model.eval()
 
 
-def _eager(enc, text: str) -> np.ndarray:
+def eager_weights(enc, text: str) -> np.ndarray:
+    """Attention weights ``[layers, heads, tokens, tokens]`` of ``text`` as the model returns them when
+    run with eager attention: the path for a model that is not a BERT, and the check on the other."""
     import torch
 
     tok = enc.tokenize(text)
@@ -167,13 +173,13 @@ class Drift:
 def token_drift(att: Attention, position: int, *, others: dict[str, np.ndarray] | None = None, k: int = 3,
                 normed: bool = False, skip_special: bool = False) -> Drift:
     """:class:`Drift` of token ``position``; ``others``: label -> ``[layers + 1, hidden]`` vectors of the
-    same word elsewhere (see :func:`same_word_vectors`). ``skip_special`` leaves [CLS]/[SEP] out of
+    same word elsewhere (see :func:`embedviz.uses.same_word_vectors`). ``skip_special`` leaves [CLS]/[SEP] out of
     ``top``."""
     if not 0 <= position < len(att.tokens):
         raise InputError(f"Token position {position} is outside the {len(att.tokens)} tokens.")
     h = np.asarray(att.hidden[:, position], dtype=np.float64)
     a, b = h[1:], h[:-1]
-    cos = (a * b).sum(1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-12)
+    cos = paired_cos(a, b)
     per = att.per_layer(position, normed)
     top = []
     for row in per:
@@ -181,22 +187,8 @@ def token_drift(att: Attention, position: int, *, others: dict[str, np.ndarray] 
         top.append([(int(j), att.tokens[j], float(row[j])) for j in order])
     alike = {}
     for label, vecs in (others or {}).items():
-        v = np.asarray(vecs, dtype=np.float64)
-        alike[label] = (v * h).sum(1) / np.maximum(np.linalg.norm(v, axis=1) * np.linalg.norm(h, axis=1), 1e-12)
+        alike[label] = paired_cos(np.asarray(vecs, dtype=np.float64), h)
     return Drift(att.tokens[position], position, 1 - cos, np.linalg.norm(a - b, axis=1), top, alike, normed)
-
-
-def same_word_vectors(hs_list: list[HiddenStates], word: str, *, skip: tuple[int, int] | None = None) -> dict[str, np.ndarray]:
-    """Every use of ``word`` in ``hs_list`` as ``label -> [layers + 1, hidden]`` (pieces averaged),
-    labelled "bank (vault)"; ``skip``: (sentence, token position) of the token itself."""
-    from .similarity import occurrences
-
-    out = {}
-    for o in occurrences(hs_list, word):
-        if skip is not None and o.sentence == skip[0] and skip[1] in o.token_indices:
-            continue
-        out[o.label] = hs_list[o.sentence].array[:, list(o.token_indices)].mean(axis=1)
-    return out
 
 
 def listened_most(att: Attention, position: int, layers: range, *, normed: bool = False) -> tuple[int, int, str, float] | None:

@@ -22,8 +22,8 @@ import numpy as np
 
 from . import access
 from .cache import memoize
-from .tokens import InputError
-from .vector_files import Progress
+from .errors import InputError
+from .progress import Progress
 from .vectors import StaticVectors
 
 DATA = Path(__file__).parent / "data"
@@ -128,7 +128,7 @@ def evaluate_analogies(vectors: StaticVectors, questions: str | os.PathLike | li
         raise InputError("The file has no ': section' lines; is it a questions-words.txt style file?")
     unit = vectors.unit[: len(ok_words)]
     abc = np.array([q[1:4] for q in asked], dtype=np.int64).reshape(-1, 3)
-    best = _best_answers(unit, abc, progress=progress)
+    best = best_answers(unit, abc, progress=progress)
     for q, (ia, ib, ic), idx in zip(asked, abc, best):
         sec, _, _, _, (a, b, c, expected) = q
         predicted = norm(ok_words[idx])
@@ -150,7 +150,7 @@ def evaluate_analogies(vectors: StaticVectors, questions: str | os.PathLike | li
     return AnalogyResult(total_c / total if total else 0.0, used, skipped, len(asked) + skipped)
 
 
-def _best_answers(unit: np.ndarray, abc: np.ndarray, *, block: int = BLOCK,
+def best_answers(unit: np.ndarray, abc: np.ndarray, *, block: int = BLOCK,
                   progress: Progress | None = None) -> np.ndarray:
     """For each question (a, b, c) (rows of ``abc``), the index of the word x, not a, b or c, with
     the highest ``cos(x, b) - cos(x, a) + cos(x, c)``: the ranking of gensim's 3CosAdd.

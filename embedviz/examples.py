@@ -33,8 +33,6 @@ WORD_GROUPS = {
     "numbers": ["one", "two", "three", "four", "five", "six", "seven"],
 }
 DEFAULT_GROUPS = ["vehicles", "pets", "fruits"]
-ANALOGIES = [("man", "king", "woman"), ("france", "paris", "italy"), ("walk", "walked", "swim"),
-             ("good", "better", "bad"), ("boy", "girl", "brother")]
 ODD_ONE_OUT = ["breakfast", "cereal", "dinner", "lunch"]
 # Varied sentences with few shared words: what "unrelated tokens" score at each layer.
 REFERENCE_SENTENCES = [

@@ -20,7 +20,12 @@ LR_RANGE = (1e-4, 10.0)  # below 1e-4 nothing moves in a few thousand epochs; ab
 # Skip-gram on pasted text: each epoch costs about (word, neighbour) pairs x vocabulary x dimensions
 # multiply-adds, three times over (forward, backward, update).
 MAX_SKIPGRAM_CHARS = 20_000
-MAX_SKIPGRAM_WORK = 2_000_000_000  # pairs x vocabulary x dimensions x epochs
+MAX_SKIPGRAM_WORK = 2_000_000_000  # pairs x vocabulary x (dimensions + SKIPGRAM_SOFTMAX_COST) x epochs
+# The full softmax's own cost per (pair, word) cell: exp, sum, log and their gradients, whatever the
+# dimension (20,000 characters with 4,000 distinct words at 8 dimensions peaked at +3.7 GB: it was
+# counted as 8 a cell, and all the cells were in memory at once).
+SKIPGRAM_SOFTMAX_COST = 8
+MAX_SKIPGRAM_LOGITS = 4 * 2**20  # (pair, word) cells in memory at once: 16 MB, times a few for the gradient
 
 # The analogy benchmark's vocabulary sizes offered in the app: scoring 300,000 words takes ~7 CPU-seconds
 # (400,000: ~20), so the app offers a few sizes, each memoised for every session, not any number.
@@ -46,3 +51,17 @@ MAX_LABELS = 150
 # A corpus embedded inside the app: 20,000 rows take ~1-2 minutes on two cores with the bundled model;
 # past that, the batch job (python -m embedviz map) streams, resumes and scales out on Ray.
 MAX_CORPUS_ROWS = 20_000
+
+# A corpus row is cut to this many characters before it is tokenized: the bundled model reads 512
+# tokens, about 2,500 characters of English (a 10 MB row, tokenized whole, took 16 CPU-s and 2.1 GB).
+MAX_ROW_CHARS = 5_000
+# A corpus file the app reads holds at most this much text once decoded (its size on disk can be far
+# smaller: an 833-byte parquet of dictionary-encoded rows decoded to 2 GB). The batch job streams.
+MAX_CORPUS_BYTES = 64 * 2**20
+
+# The attention grid (layers x heads squares) shows at most this many cells a side in each square:
+# longer inputs are shown in blocks of tokens (512 tokens, unpooled, sent a 106 MB figure).
+MAX_GRID_TILE = 48
+# Attention results kept for every session: 512 tokens of a 12 x 12 model hold ~430 MB (weights, their
+# norm-weighted view and the hidden states); the memo is bounded in bytes, not in count alone.
+ATTENTION_MEMO_BYTES = 512 * 2**20

@@ -17,16 +17,19 @@ import io
 import itertools
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import limits
 from .cache import memoize
-from .projection import MAX_POINTS, METHODS, fit_and_place, neighbour_preservation, project, projector_tsv
-from .tokens import InputError
-from .vector_files import atomic_write, cache_dir
+from .disk import atomic_write, cache_dir
+from .errors import InputError
+from .exports import safe_cells
+from .progress import Progress, reporter
+from .projection import MAX_POINTS, METHODS, fit_and_place, neighbour_preservation, picture, projector_tsv
+from .vecmath import close_spellings, top_k, unit_rows
 
 View = tuple[float, float, float, float]  # x0, x1, y0, y1
 _TOKENS = itertools.count()
@@ -90,8 +93,7 @@ class Map:
     def unit(self) -> np.ndarray:
         with self._lock:
             if self._unit is None:
-                v = np.asarray(self.vectors, dtype=np.float32)
-                self._unit = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+                self._unit = unit_rows(np.asarray(self.vectors, dtype=np.float32))
             return self._unit
 
     @property
@@ -123,13 +125,8 @@ class Map:
 
     def suggest(self, text: str, n: int = 5) -> list[str]:
         """Labels spelled like ``text``, for a search that found nothing."""
-        import difflib
-
-        t = text.strip().lower()
-        first = dict.fromkeys(s.lower() for s in self.labels[:200_000])  # in rank order
-        pool = [s for s in first if s[:1] == t[:1] and abs(len(s) - len(t)) <= 2] or list(first)[:50_000]
-        close = set(difflib.get_close_matches(t, pool, n=4 * n, cutoff=0.7))
-        return [s for s in pool if s in close][:n]  # the most frequent of the close spellings first
+        first = list(dict.fromkeys(s.lower() for s in self.labels[:200_000]))  # in rank order
+        return close_spellings(text.strip().lower(), first, n, cutoff=0.7, rank_order=True)
 
     def neighbours(self, index: int, k: int = 10) -> Neighbours:
         """Point ``index``'s ``k`` nearest neighbours among all the map's points, in the full space and
@@ -137,8 +134,7 @@ class Map:
         k = max(1, min(int(k), len(self) - 1))
         sims = self.unit @ self.unit[index]
         sims[index] = -np.inf
-        top = np.argpartition(-sims, k)[:k]
-        top = top[np.argsort(-sims[top])]
+        top = top_k(sims, k)
         _, pic = self.tree.query(self.coords[index].astype(np.float64), k=min(k + 1, len(self)))
         pic = np.asarray(pic).ravel()
         return Neighbours(int(index), top, sims[top].astype(np.float32), pic[pic != index][:k])
@@ -241,11 +237,8 @@ class Map:
             raise InputError("Select at least two points to show only them.")
         method = method or self.method
         x = self.unit[idx]  # the picture is of directions, as the whole map's is (neighbours are by cosine)
-        knobs = dict(random_state=random_state, perplexity=perplexity, n_neighbors=n_neighbors, min_dist=min_dist)
-        if len(idx) <= MAX_POINTS:
-            p = project(x, method, 2, **knobs)
-        else:
-            p = fit_and_place(x, method, sample=min(len(idx), 20_000), **knobs)
+        p = picture(x, method, random_state=random_state, perplexity=perplexity, n_neighbors=n_neighbors,
+                    min_dist=min_dist)
         return point_map([self.labels[i] for i in idx], self.vectors[idx], p, method=method,
                          groups=[self.groups[i] for i in idx] if self.groups else None, notes=p.notes, unit=x)
 
@@ -258,8 +251,8 @@ class Map:
         import pyarrow.csv as pacsv
 
         idx = np.asarray(idx, dtype=np.int64)
-        cols = {"label": [self.labels[i] for i in idx], "group": [self.groups[i] for i in idx] if self.groups else
-                [""] * len(idx)}
+        cols = {"label": safe_cells(self.labels[i] for i in idx), "group": safe_cells(self.groups[i] for i in idx)
+                if self.groups else [""] * len(idx)}  # a label "=HYPERLINK(...)" opens as text, not a formula
         cols.update({a: self.coords[idx, j] for j, a in enumerate("xyz"[: self.dims])})
         v = np.asarray(self.vectors[idx], dtype=np.float32)
         cols.update({f"v{j}": v[:, j] for j in range(v.shape[1])})
@@ -334,13 +327,13 @@ _BUILD = threading.Lock()  # one map is computed at a time: a second session ask
 @memoize(maxsize=4)
 def word_map(vecs, method: str = "pca", *, size: int | None = None, sample: int = 20_000, seed: int = 0,
              perplexity: float = 30.0, n_neighbors: int = 15, min_dist: float = 0.1, scored: int = 20_000,
-             progress: Callable[[float, str], None] | None = None) -> Map:
+             progress: Progress | None = None) -> Map:
     """The map of the first ``size`` words (all by default) of a :class:`~embedviz.StaticVectors`
     table: PCA of all of them, or t-SNE / UMAP fitted on the ``sample`` most frequent and the rest placed
     by the fitted model. The first ``scored`` words are scored for how well the picture keeps their
     neighbours (among themselves). Computed once per (vectors, method, knobs), cached on disk under
     :func:`~embedviz.cache_dir` and shared by every session."""
-    step = progress or (lambda f, m: None)
+    step = reporter(progress)
     if method not in METHODS:
         raise InputError(f"Unknown projection method {method!r}: pca, tsne or umap.")
     n = len(vecs) if size is None else min(int(size), len(vecs))
@@ -398,3 +391,14 @@ def point_map(labels: Sequence[str], vectors: np.ndarray, coords: np.ndarray, *,
         trust[:s] = neighbour_preservation(vectors[:s], coords[:s])
     return Map(labels, vectors, coords, method=method, groups=groups, trust=trust, notes=notes, scored=s if s > 2 else 0,
                unit=unit)
+
+
+@memoize(maxsize=4)
+def corpus_map(vectors: np.ndarray, texts: list[str], groups: list[str] | None = None, method: str = "pca",
+               seed: int = 0, progress: Progress | None = None) -> Map:
+    """The :class:`~embedviz.Map` of a corpus's rows (labelled by their first words): a direct projection
+    up to 5,000 rows, past that fitted on 20,000 and the rest placed."""
+    unit = unit_rows(np.asarray(vectors, dtype=np.float32))
+    p = picture(unit, method, random_state=seed, progress=progress)
+    short = [t if len(t) <= 80 else t[:77] + "…" for t in texts]
+    return point_map(short, vectors, p, method=method, groups=groups, notes=p.notes, unit=unit)

@@ -19,14 +19,18 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from . import access
-from .hidden import HiddenStates, run_batches
+from .attention import Attention, attention_weights
+from .forward import run_batches
+from .hidden import HiddenStates, sentence_vector
+from .progress import Progress, reporter
+from .similarity import Baseline, reference_baseline
 from .tokens import Tokenization, WordSplit, split_words, tokenize, vocab_table
+from .vectors import StaticVectors, from_encoder
 
 BUNDLED = "bundled: all-MiniLM-L6-v2"
 TUTORIAL_MODEL = "bert-base-uncased"
@@ -40,8 +44,6 @@ FAILURE_MEMORY_S = 600  # a model that failed is not tried again for this long (
 HOW_TO_ADD = ("To make it available: download it once where there is internet (it lands in the Hugging Face "
               "cache, ~/.cache/huggingface), or save it to a folder and give that folder, or start the app "
               "with EMBEDVIZ_MODEL set to it.")
-
-Progress = Callable[[float, str], None]
 
 
 class ModelLoadError(RuntimeError):
@@ -221,7 +223,8 @@ def _pooling_config(source: str) -> dict:
 
 
 class Encoder:
-    """A loaded transformer encoder, shared by every session of the process.
+    """A loaded transformer encoder, shared by every session of the process. Every question about
+    one text is a method here (see the rule in :mod:`embedviz`).
 
     The tokenizer and the model sit behind one lock (fast tokenizers are not thread-safe), and
     per-input results are kept in a bounded LRU cache as read-only arrays.
@@ -252,6 +255,12 @@ class Encoder:
         with self.lock:
             self._cache.clear()
             self._tok_cache.clear()
+
+    def cache_info(self) -> tuple[int, int]:
+        """(inputs, bytes of arrays) held in the per-input cache now: it stays within
+        :data:`CACHE_SIZE` inputs and :data:`CACHE_BYTES` bytes."""
+        with self.lock:
+            return len(self._cache), sum(_nbytes(v) for v in self._cache.values())
 
     def __repr__(self) -> str:
         return f"Encoder({self.name!r}, layers={self.num_layers}, hidden={self.hidden_size})"
@@ -293,6 +302,34 @@ class Encoder:
         """Hidden states of many sentences at once; the same values as one at a time. A BERT encoder
         runs packed, with no padding; others in padded batches sorted by length."""
         return self._hidden([(t, None) for t in texts], batch_tokens=batch_tokens)
+
+    def sentence_vector(self, text: str, strategy: str = "second_to_last_mean") -> np.ndarray:
+        """One vector for the whole of ``text``, ``[hidden]``, by ``strategy`` (one of
+        :data:`~embedviz.SENTENCE_STRATEGIES`; ``model`` is this model's own pooling)."""
+        return sentence_vector(self.hidden_states(text), strategy, pooling=self.pooling)
+
+    def sentence_vectors(self, texts: list[str], strategy: str = "second_to_last_mean") -> np.ndarray:
+        """:meth:`sentence_vector` of each of ``texts``, computed in batches: ``[len(texts), hidden]``
+        float32, row i for ``texts[i]``."""
+        if not texts:
+            return np.zeros((0, self.hidden_size), dtype=np.float32)
+        vecs = [sentence_vector(h, strategy, pooling=self.pooling) for h in self.hidden_states_many(texts)]
+        return np.stack(vecs).astype(np.float32, copy=False)
+
+    def attention(self, text: str) -> Attention:
+        """Attention weights of every layer and head for ``text`` (memoised), with the norm-weighted
+        view where the model is a BERT (:func:`embedviz.attention.attention_weights`)."""
+        return attention_weights(self, text)
+
+    def reference_baseline(self) -> Baseline:
+        """What "unrelated" scores for this model: the anisotropy baseline on the built-in reference
+        sentences (computed once; :func:`embedviz.similarity.reference_baseline`)."""
+        return reference_baseline(self)
+
+    def static_vectors(self) -> StaticVectors:
+        """This model's input-embedding table as static vectors, whole words only (built once;
+        :func:`embedviz.vectors.from_encoder`)."""
+        return from_encoder(self)
 
     def _hidden(self, inputs: list[tuple[str, str | None]], *, batch_tokens: int = 4096) -> list[HiddenStates]:
         toks = [self.tokenize(t, p) for t, p in inputs]
@@ -397,7 +434,7 @@ def load_encoder(name: str | None = None, *, progress: Progress | None = None) -
         if key in _ENCODERS:
             return _ENCODERS[key]
         try:
-            enc = _load(name, source, progress or (lambda f, m: None))
+            enc = _load(name, source, reporter(progress))
         except ModelLoadError as e:
             _FAILED[name] = (time.monotonic(), str(e))
             raise
@@ -440,11 +477,6 @@ def _load(name: str, source: str, step: Progress) -> Encoder:
     model.to(device).eval()
     step(1.0, "Ready")
     return Encoder(name, source, tokenizer, model, device)
-
-
-def loaded_encoders() -> list[str]:
-    """The names of the encoders loaded now, least recently used first."""
-    return [e.name for e in _ENCODERS.values()]
 
 
 def is_loaded(name: str) -> bool:

@@ -10,11 +10,13 @@ read-only (``st.plotly_chart`` copies them).
 from __future__ import annotations
 
 import html
+import warnings
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from . import limits
 from .cache import memoize
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -313,24 +315,47 @@ def map_figure(m, view: tuple[float, float, float, float], *, markers: np.ndarra
 
 # ---------------------------------------------------------------- attention and drift
 
+def pool_tiles(weights: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """``weights`` ``[..., t, t]`` shrunk to at most ``size`` x ``size`` a tile: each cell the largest
+    weight of a ``block`` x ``block`` square of tokens (NaN, a hidden column, ignored). Returns (the
+    pooled array, block); block 1: unchanged."""
+    t = weights.shape[-1]
+    if t <= size:
+        return np.asarray(weights, dtype=np.float32), 1
+    block = -(-t // size)
+    n = -(-t // block)
+    pad = np.full(weights.shape[:-2] + (n * block, n * block), np.nan, dtype=np.float32)
+    pad[..., :t, :t] = weights
+    pad = pad.reshape(weights.shape[:-2] + (n, block, n, block))
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-hidden block stays NaN
+        return np.nanmax(pad, axis=(-3, -1)), block
+
+
 @memoize(maxsize=16)
-def attention_grid_figure(weights: np.ndarray, *, hide: tuple[int, ...] = (), title: str) -> go.Figure:
+def attention_grid_figure(weights: np.ndarray, *, hide: tuple[int, ...] = (), title: str,
+                          tile: int = limits.MAX_GRID_TILE) -> go.Figure:
     """Every layer x head as a small token-to-token heatmap, tiled into one heatmap (one trace draws
     faster than a subplot per head): ``weights`` ``[layers, heads, tokens, tokens]``; columns ``hide``
-    (the special tokens) left blank."""
-    n_l, n_h, t, _ = weights.shape
+    (the special tokens) left blank. Past ``tile`` tokens a square shows blocks of tokens (each
+    cell the largest weight in its block), so the figure sent stays a few MB whatever the length
+    (512 tokens drew a 106 MB figure the browser could not read)."""
+    n_l, n_h, t0, _ = weights.shape
+    w = np.array(weights, dtype=np.float32)
+    if hide:
+        w[..., list(hide)] = np.nan
+    w, block = pool_tiles(w, tile)
+    t = w.shape[-1]
     gap = 1
-    tile = np.full((n_l * (t + gap), n_h * (t + gap)), np.nan, dtype=np.float32)  # float32: half the bytes to send
+    grid = np.full((n_l * (t + gap), n_h * (t + gap)), np.nan, dtype=np.float32)  # float32: half the bytes to send
     for li in range(n_l):
         for h in range(n_h):
-            w = np.array(weights[li, h], dtype=float)
-            if hide:
-                w[:, list(hide)] = np.nan
-            tile[li * (t + gap):li * (t + gap) + t, h * (t + gap):h * (t + gap) + t] = w
+            grid[li * (t + gap):li * (t + gap) + t, h * (t + gap):h * (t + gap) + t] = w[li, h]
     centre = (t - 1) / 2
-    fig = go.Figure(go.Heatmap(z=tile, colorscale="Blues", zmin=0, zmax=float(np.nanmax(tile)) if hide else 1.0,
+    what = "weight" if block == 1 else f"largest weight of {block} x {block} tokens"
+    fig = go.Figure(go.Heatmap(z=grid, colorscale="Blues", zmin=0, zmax=float(np.nanmax(grid)) if hide else 1.0,
                                hoverongaps=False, showscale=False,
-                               hovertemplate="weight %{z:.2f}<extra></extra>"))
+                               hovertemplate=what + " %{z:.2f}<extra></extra>"))
     # Heatmaps cannot be selected; one invisible point per square, over its centre, makes a click say which head
     cells = [(li, h) for li in range(n_l) for h in range(n_h)]
     fig.add_trace(go.Scatter(x=[h * (t + gap) + centre for _, h in cells], y=[li * (t + gap) + centre for li, _ in cells],
@@ -342,7 +367,11 @@ def attention_grid_figure(weights: np.ndarray, *, hide: tuple[int, ...] = (), ti
                      showgrid=False, zeroline=False, side="bottom")  # at the top they ran into the title
     fig.update_yaxes(tickvals=[li * (t + gap) + centre for li in range(n_l)], ticktext=[f"layer {li + 1}" for li in range(n_l)],
                      autorange="reversed", showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1)
+    if block > 1:
+        title += f" ({t0} tokens: each cell the largest weight of {block} x {block})"
     return _layout(fig, title, height=max(320, min(900, 70 * n_l + 120)))
+
+
 
 
 def attention_grid_subplots(weights: np.ndarray, *, title: str) -> go.Figure:

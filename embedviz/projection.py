@@ -1,6 +1,10 @@
 """PCA, t-SNE and UMAP, seeded, with progress, and how faithfully each keeps neighbours: for a few
 thousand points (:func:`project`) and for hundreds of thousands, fitted on a sample with the rest
-placed by the fitted model (:func:`fit_and_place`).
+placed by the fitted model (:func:`fit_and_place`); :func:`picture` chooses between the two.
+
+A fitted projection is a :class:`Projector` (as openTSNE's fitted ``TSNEEmbedding``): it keeps what
+it needs to place new points with :meth:`Projector.place`, so "fit on a sample, place the rest" is
+written once, in :meth:`Projector.place_all`, for word maps, corpus maps and the batch job alike.
 
 >>> import numpy as np, embedviz as ev
 >>> xy = ev.project(np.random.default_rng(0).normal(size=(50, 8)), method="pca")
@@ -17,7 +21,9 @@ import numpy as np
 
 from . import limits
 from .cache import memoize
-from .tokens import InputError
+from .errors import InputError
+from .progress import Progress, reporter
+from .vecmath import unit_rows
 
 MAX_POINTS = 5000
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
@@ -50,7 +56,7 @@ def trustworthiness(x: np.ndarray, y: np.ndarray, n_neighbors: int = 10) -> floa
 
 @memoize(maxsize=32)
 def project(x: np.ndarray, method: str = "pca", n_components: int = 2, *, random_state: int = 0,
-            perplexity: float = 30.0, progress: Callable[[float, str], None] | None = None,
+            perplexity: float = 30.0, progress: Progress | None = None,
             metric: str = "cosine", n_neighbors: int = 15, min_dist: float = 0.1) -> Projection:
     """Project ``x`` ``[n, dim]`` to ``[n, n_components]`` with ``pca``, ``tsne`` (openTSNE) or
     ``umap`` (umap-learn).
@@ -59,7 +65,7 @@ def project(x: np.ndarray, method: str = "pca", n_components: int = 2, *, random
     note; the same input and seed give the same picture.
     """
     x = np.asarray(x, dtype=np.float64)
-    step = progress or (lambda f, m: None)
+    step = reporter(progress)
     if x.ndim != 2:
         raise InputError("Projection needs a table of vectors (one row per point).")
     n = len(x)
@@ -81,11 +87,11 @@ def project(x: np.ndarray, method: str = "pca", n_components: int = 2, *, random
         out.explained_variance = np.pad(pca.explained_variance_ratio_, (0, n_components - k))
         out.notes = [] if k == n_components else [f"Only {k} component(s) exist for {n} points; the rest are zero."]
     elif method in ("tsne", "umap"):
-        model, notes = _fitter(x, method, n_components, random_state=random_state, perplexity=perplexity,
-                               metric=metric, n_neighbors=n_neighbors, min_dist=min_dist, step=step)
-        out = np.asarray(model.embedding_ if method == "umap" else model).view(Projection)
+        fitted = fit_projector(x, method, n_components, random_state=random_state, perplexity=perplexity,
+                               metric=metric, n_neighbors=n_neighbors, min_dist=min_dist, progress=step)
+        out = np.asarray(fitted.coords).view(Projection)
         out.explained_variance = None
-        out.notes = notes
+        out.notes = fitted.notes
     else:
         raise InputError(f"Unknown projection method {method!r}: pca, tsne or umap.")
     out.method = method
@@ -105,10 +111,71 @@ def _reduce(x: np.ndarray, random_state: int):
     return pca.transform(x), pca
 
 
+class Projector:
+    """A fitted projection that places new points. ``coords`` ``[fitted, n_components]``: the places of
+    the points it was fitted on; :meth:`place` puts new rows ``[n, dim]`` into the same picture without
+    moving those (PCA by its linear map; t-SNE and UMAP by their ``transform``, which optimises each new
+    point against the fitted ones). ``notes``: the knobs it clamped; ``explained_variance``: PCA's."""
+
+    def __init__(self, method: str, model, coords: np.ndarray, *, reduce=None, notes: list[str] | None = None,
+                 explained_variance: np.ndarray | None = None):
+        self.method, self.model, self.coords, self.reduce = method, model, coords, reduce
+        self.notes = list(notes or [])
+        self.explained_variance = explained_variance
+
+    def place(self, rows: np.ndarray) -> np.ndarray:
+        """Places ``[n, n_components]`` of new rows ``[n, dim]``."""
+        if self.reduce is not None:
+            rows = self.reduce.transform(rows)
+        with np.errstate(all="ignore"):  # openTSNE's transform can warn on far-off points; it still places them
+            return np.asarray(self.model.transform(rows))
+
+    def place_all(self, x: np.ndarray, *, chunk: int = 20_000, prepare: Callable[[np.ndarray], np.ndarray] | None = None,
+                  progress: Progress | None = None) -> np.ndarray:
+        """Places ``[n, n_components]`` float32 of all of ``x`` ``[n, dim]`` whose first ``len(coords)``
+        rows are the ones fitted: they keep their places, and the rest are placed ``chunk`` rows at a
+        time, each chunk passed through ``prepare`` first (unit rows, say), so a memory-mapped ``x`` of
+        any size is never in memory whole and the cost grows linearly with ``n``."""
+        step = reporter(progress)
+        n, s = len(x), len(self.coords)
+        out = np.empty((n, self.coords.shape[1]), dtype=np.float32)
+        out[:s] = self.coords
+        for a in range(s, n, chunk):
+            step((a - s) / (n - s), f"{METHODS[self.method]}: placing points {a:,}-{min(a + chunk, n):,} of {n:,} "
+                                    "with the fitted model")
+            rows = np.asarray(x[a:a + chunk], dtype=np.float32)
+            out[a:a + chunk] = self.place(prepare(rows) if prepare is not None else rows)
+        return out
+
+
+def fit_projector(x: np.ndarray, method: str = "pca", n_components: int = 2, *, random_state: int = 0,
+                  perplexity: float = 30.0, metric: str = "cosine", n_neighbors: int = 15, min_dist: float = 0.1,
+                  progress: Progress | None = None) -> Projector:
+    """Fit ``method`` (``pca``, ``tsne`` or ``umap``) on ``x`` ``[n, dim]``: a :class:`Projector` holding
+    the places of ``x`` and what it needs to place more points. t-SNE runs on the top 50 principal
+    components (kept, to place new rows the same way); its perplexity and UMAP's neighbours are clamped
+    to what ``n`` allows, with a note."""
+    step = reporter(progress)
+    if method == "pca":
+        from sklearn.decomposition import PCA
+
+        pca = PCA(n_components, random_state=random_state).fit(x)
+        return Projector(method, pca, pca.transform(x), explained_variance=pca.explained_variance_ratio_)
+    if method not in ("tsne", "umap"):
+        raise InputError(f"Unknown projection method {method!r}: pca, tsne or umap.")
+    reduce = None
+    if method == "tsne":
+        x, reduce = _reduce(x, random_state)
+    model, notes = _fitter(x, method, n_components, random_state=random_state, perplexity=perplexity, metric=metric,
+                           n_neighbors=n_neighbors, min_dist=min_dist, step=step)
+    return Projector(method, model, np.asarray(model.embedding_ if method == "umap" else model), reduce=reduce,
+                     notes=notes)
+
+
 def _fitter(x: np.ndarray, method: str, n_components: int, *, random_state: int, perplexity: float, metric: str,
             n_neighbors: int, min_dist: float, step):
-    """A fitted t-SNE (openTSNE ``TSNEEmbedding``) or UMAP model of ``x``, and the notes about clamped knobs.
-    Both can place new points (``transform``)."""
+    """A fitted t-SNE (openTSNE ``TSNEEmbedding``) or UMAP model of ``x`` (for t-SNE, already reduced by
+    :func:`_reduce`), and the notes about clamped knobs. Both can place new points (``transform``)."""
     n = len(x)
     notes = []
     if method == "tsne":
@@ -122,7 +189,6 @@ def _fitter(x: np.ndarray, method: str, n_components: int, *, random_state: int,
             notes.append(f"Perplexity lowered from {perplexity:g} to {limit:.1f}: with {n} points it must stay below (n - 1) / 3.")
             perp = limit
         n_iter = 350  # after 250 early-exaggeration iterations; more moved trustworthiness by < 0.005
-        data, _ = _reduce(x, random_state)
 
         def cb(iteration, error, embedding):
             step(min(iteration / (n_iter + 250), 0.99), f"t-SNE iteration {iteration} (KL {error:.3f})")
@@ -134,7 +200,7 @@ def _fitter(x: np.ndarray, method: str, n_components: int, *, random_state: int,
                     n_jobs=2, n_iter=n_iter, theta=0.8, callbacks=cb, callbacks_every_iters=50,
                     negative_gradient_method=gradient, verbose=False)
         step(0.01, "t-SNE: finding neighbours")
-        return tsne.fit(data), notes
+        return tsne.fit(x), notes
     if n < 4:
         raise InputError("UMAP needs at least four points; PCA works with two.")
     try:
@@ -195,7 +261,7 @@ def neighbour_preservation(x: np.ndarray, y: np.ndarray, k: int = 10) -> np.ndar
     k = min(k, n - 1)
     if k < 1:
         return np.full(n, np.nan, dtype=np.float32)
-    unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    unit = unit_rows(x)
     full = np.empty((n, k), dtype=np.int64)
     for a in range(0, n, 2048):  # blocks of rows: 2,048 x n cosines at a time
         sims = unit[a:a + 2048] @ unit.T
@@ -210,12 +276,12 @@ def neighbour_preservation(x: np.ndarray, y: np.ndarray, k: int = 10) -> np.ndar
 
 def fit_and_place(x: np.ndarray, method: str = "pca", *, sample: int = 20_000, random_state: int = 0,
                   perplexity: float = 30.0, n_neighbors: int = 15, min_dist: float = 0.1, metric: str = "cosine",
-                  progress: Callable[[float, str], None] | None = None, chunk: int = 20_000) -> Projection:
+                  progress: Progress | None = None, chunk: int = 20_000) -> Projection:
     """A 2-D picture of many points ``x`` ``[n, dim]``: PCA of all of them directly; t-SNE and UMAP
     fitted on the first ``sample`` rows (the most frequent words, in a GloVe table) and the rest
     placed by the fitted model (openTSNE's and UMAP's ``transform``), ``chunk`` rows at a time with
     progress, so the cost grows linearly with ``n``."""
-    step = progress or (lambda f, m: None)
+    step = reporter(progress)
     x = np.asarray(x, dtype=np.float32)
     n = len(x)
     if x.ndim != 2 or n < 2:
@@ -223,13 +289,11 @@ def fit_and_place(x: np.ndarray, method: str = "pca", *, sample: int = 20_000, r
     if n > limits.MAX_MAP_POINTS:
         raise InputError(f"{n:,} points is more than a map here holds ({limits.MAX_MAP_POINTS:,}, about "
                          f"{limits.MAX_MAP_POINTS * x.shape[1] * 4 / 1e9:.1f} GB of vectors); map fewer words.")
-    if method == "pca":
-        from sklearn.decomposition import PCA
-
+    if method == "pca":  # PCA is cheap and linear: fitted on all the points
         step(0.1, f"PCA of {n:,} points")
-        pca = PCA(2, random_state=random_state).fit(x)
-        out = pca.transform(x).astype(np.float32).view(Projection)
-        out.explained_variance = pca.explained_variance_ratio_
+        fitted = fit_projector(x, "pca", random_state=random_state)
+        out = fitted.coords.astype(np.float32).view(Projection)
+        out.explained_variance = fitted.explained_variance
         out.notes = []
     elif method in ("tsne", "umap"):
         s = min(int(sample), n)
@@ -237,29 +301,15 @@ def fit_and_place(x: np.ndarray, method: str = "pca", *, sample: int = 20_000, r
             raise InputError(f"{METHODS[method]} is fitted on at most {limits.MAX_FIT_POINTS:,} points here (its "
                              f"neighbour graph and layout take minutes and gigabytes beyond that), not {s:,}; "
                              "the rest are placed by the fitted model.")
-        fit = x[:s]
-        reduce = None
-        if method == "tsne":
-            fit, reduce = _reduce(fit, random_state)
         share = s / n  # progress: the fit counts for its share of the points, at least a third
         fit_part = max(share, 1 / 3)
-        model, notes = _fitter(fit, method, 2, random_state=random_state, perplexity=perplexity, metric=metric,
-                               n_neighbors=n_neighbors, min_dist=min_dist,
-                               step=lambda f, m: step(f * fit_part, m))
-        out = np.empty((n, 2), dtype=np.float32)
-        out[:s] = np.asarray(model.embedding_ if method == "umap" else model)
-        for a in range(s, n, chunk):
-            step(fit_part + (1 - fit_part) * (a - s) / (n - s),
-                 f"{METHODS[method]}: placing points {a:,}-{min(a + chunk, n):,} of {n:,} with the fitted model")
-            rows = x[a:a + chunk]
-            if reduce is not None:
-                rows = reduce.transform(rows)
-            with np.errstate(all="ignore"):
-                out[a:a + chunk] = np.asarray(model.transform(rows))
+        fitted = fit_projector(x[:s], method, random_state=random_state, perplexity=perplexity, metric=metric,
+                               n_neighbors=n_neighbors, min_dist=min_dist, progress=lambda f, m: step(f * fit_part, m))
+        out = fitted.place_all(x, chunk=chunk, progress=lambda f, m: step(fit_part + (1 - fit_part) * f, m))
         out = out.view(Projection)
         out.explained_variance = None
-        out.notes = notes + ([f"{METHODS[method]} was fitted on the first {s:,} of {n:,} points; the other {n - s:,} "
-                              "were placed by the fitted model."] if s < n else [])
+        out.notes = fitted.notes + ([f"{METHODS[method]} was fitted on the first {s:,} of {n:,} points; the other "
+                                     f"{n - s:,} were placed by the fitted model."] if s < n else [])
     else:
         raise InputError(f"Unknown projection method {method!r}: pca, tsne or umap.")
     out.method = method
@@ -268,10 +318,25 @@ def fit_and_place(x: np.ndarray, method: str = "pca", *, sample: int = 20_000, r
     return out
 
 
+def picture(x: np.ndarray, method: str = "pca", *, sample: int = 20_000, random_state: int = 0,
+            perplexity: float = 30.0, n_neighbors: int = 15, min_dist: float = 0.1,
+            progress: Progress | None = None) -> Projection:
+    """A 2-D picture of any number of points ``x`` ``[n, dim]``: projected directly (:func:`project`) up
+    to :data:`MAX_POINTS`, past that fitted on the first ``sample`` and the rest placed
+    (:func:`fit_and_place`)."""
+    knobs = dict(random_state=random_state, perplexity=perplexity, n_neighbors=n_neighbors, min_dist=min_dist,
+                 progress=progress)
+    if len(x) <= MAX_POINTS:
+        return project(x, method, 2, **knobs)
+    return fit_and_place(x, method, sample=min(len(x), sample), **knobs)
+
+
 def projector_tsv(vectors: np.ndarray, labels: list[dict]) -> tuple[str, str]:
     """The two files the TensorFlow Embedding Projector loads: (vectors.tsv, metadata.tsv)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
+
+    from .exports import safe_cell
 
     v = np.asarray(vectors, dtype=np.float32)
     buf = io.BytesIO()  # Arrow's writer: 300,000 x 50 numbers in ~3 s, a sixth of Python's string formatting
@@ -280,7 +345,7 @@ def projector_tsv(vectors: np.ndarray, labels: list[dict]) -> tuple[str, str]:
     cols = list(labels[0]) if labels else ["label"]
 
     def clean(s) -> str:
-        return str(s).replace("\t", " ").replace("\n", " ").replace("\r", " ")
+        return safe_cell(str(s).replace("\t", " ").replace("\n", " ").replace("\r", " "))
 
     meta = "\t".join(cols) + "\n" + "\n".join("\t".join(clean(r.get(c, "")) for c in cols) for r in labels) + "\n"
     return buf.getvalue().decode(), meta

@@ -11,98 +11,15 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from .cache import memoize
+from .errors import InputError
 from .hidden import WORD_STRATEGIES, HiddenStates, pool, word_vectors
-from .limits import MAX_USES
-from .tokens import InputError
-
-STOPWORDS = set("""a an the and or but of to in on at by for from with as is was were be been are it its this that
-these those he she they we i you his her their our my your him them us me who whom which what where when while
-after before over under into out up down off about than then so if not no do does did has have had will would
-can could should may might must there here very just also""".split())
-
-
-def cos_sim(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
-    """``res[i][j] = cos_sim(a[i], b[j])`` for ``a`` ``[n, d]`` and ``b`` ``[m, d]`` (``b`` defaults to ``a``)."""
-    a = np.atleast_2d(np.asarray(a, dtype=np.float64))
-    b = a if b is None else np.atleast_2d(np.asarray(b, dtype=np.float64))
-    an = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
-    bn = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
-    return an @ bn.T
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One use of a word: which input, which tokens (its pieces), and a short context label."""
-
-    sentence: int
-    token_indices: tuple[int, ...]
-    label: str
-
-
-def _norm_word(w: str) -> str:
-    return w.lower().strip()
-
-
-def repeated_words(hs_list: list[HiddenStates], *, min_count: int = 2) -> list[tuple[str, int]]:
-    """Words (letters only) that occur at least ``min_count`` times across the inputs, most frequent
-    first, with function words ("the", "of") after the content words."""
-    counts: Counter[str] = Counter()
-    for hs in hs_list:
-        for w in hs.tokenization.words:
-            if re.fullmatch(r"[^\W\d_]+", w):
-                counts[_norm_word(w)] += 1
-    found = [(w, c) for w, c in counts.most_common() if c >= min_count]
-    return sorted(found, key=lambda wc: wc[0] in STOPWORDS)
-
-
-def compared_uses(hs_list: list[HiddenStates], word: str) -> tuple[list[Occurrence], str | None]:
-    """The uses of ``word`` to compare pairwise: the first :data:`~embedviz.limits.MAX_USES`, and a
-    note saying so when there were more (pairs grow with the square of the uses)."""
-    occ = occurrences(hs_list, word)
-    if len(occ) <= MAX_USES:
-        return occ, None
-    return occ[:MAX_USES], f"'{word}' is used {len(occ):,} times; comparing the first {MAX_USES} (at most {MAX_USES} uses of a word)."
-
-
-def occurrences(hs_list: list[HiddenStates], word: str) -> list[Occurrence]:
-    """Every use of ``word`` (case-insensitive, as a whole word) in the inputs, labelled by its
-    nearest content word: "bank (vault)", "bank (river)"."""
-    target = _norm_word(word)
-    found = []
-    for s, hs in enumerate(hs_list):
-        t = hs.tokenization
-        for w_idx, w in enumerate(t.words):
-            if _norm_word(w) != target:
-                continue
-            idx = tuple(i for i, wi in enumerate(t.word_ids) if wi == w_idx)
-            found.append(Occurrence(s, idx, f"{w} ({_context(t.words, w_idx)})"))
-    labels = Counter(o.label for o in found)
-    if any(c > 1 for c in labels.values()):  # same neighbour twice: number them so rows stay distinct
-        seen: Counter[str] = Counter()
-        out = []
-        for o in found:
-            seen[o.label] += 1
-            lab = o.label if labels[o.label] == 1 else f"{o.label} #{seen[o.label]}"
-            out.append(Occurrence(o.sentence, o.token_indices, lab))
-        found = out
-    return found
-
-
-def _context(words: list[str], i: int) -> str:
-    def ok(w: str) -> bool:
-        return bool(re.fullmatch(r"[^\W\d_]+", w)) and w.lower() not in STOPWORDS and w.lower() != words[i].lower()
-
-    for j in [i + 1, i - 1, i + 2, i - 2, i + 3, i - 3]:
-        if 0 <= j < len(words) and ok(words[j]):
-            return words[j].lower()
-    return f"word {i + 1}"
+from .uses import Occurrence, compared_uses, occurrence_vectors, occurrences
+from .vecmath import cos, cos_sim, unit_rows
 
 
 @dataclass(frozen=True)
@@ -119,12 +36,6 @@ class LayerSimilarity:
     labels: list[str]
     values: np.ndarray
     note: str | None = None  # set when only the first MAX_USES uses were compared
-
-
-def occurrence_vectors(hs_list: list[HiddenStates], occ: list[Occurrence], *, pieces: str = "mean") -> np.ndarray:
-    """``[occurrences, layers + 1, hidden]``: each use's vector at each layer, its pieces pooled."""
-    # pieces along the first axis: [pieces, layers + 1, hidden]
-    return np.stack([pool(hs_list[o.sentence].array[:, list(o.token_indices)].swapaxes(0, 1), pieces) for o in occ])
 
 
 def layer_similarity(hs_list: list[HiddenStates], word: str, *, pieces: str = "mean",
@@ -147,7 +58,7 @@ def layer_similarity(hs_list: list[HiddenStates], word: str, *, pieces: str = "m
             raise InputError("Mean-centred similarity needs the baseline's mean vectors.")
         vecs = vecs - mean_vectors[None, : vecs.shape[1], : vecs.shape[2]]
     pairs, labels = _pairs(occ)
-    unit = vecs / np.maximum(np.linalg.norm(vecs, axis=2, keepdims=True), 1e-12)
+    unit = unit_rows(vecs)
     vals = np.array([(unit[i] * unit[j]).sum(axis=1) for i, j in pairs], dtype=np.float64)
     if mode == "relative":
         if baseline is None:
@@ -164,10 +75,6 @@ def _pairs(occ: list[Occurrence]) -> tuple[list[tuple[int, int]], list[str]]:
     return pairs, [f"{occ[i].label} ~ {occ[j].label}" for i, j in pairs]
 
 
-def _cos(a: np.ndarray, b: np.ndarray) -> float:
-    return float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
-
-
 def strategy_table(hs_list: list[HiddenStates], word: str, *, pieces: str = "mean") -> tuple[list[str], dict[str, list[float]]]:
     """For each word strategy, the cosine of each pair of uses of ``word``: (pair labels, {strategy: [cos]})."""
     occ, _ = compared_uses(hs_list, word)
@@ -177,7 +84,7 @@ def strategy_table(hs_list: list[HiddenStates], word: str, *, pieces: str = "mea
     out = {}
     for strat in WORD_STRATEGIES:
         vs = [pool(word_vectors(hs_list[o.sentence], strat)[list(o.token_indices)], pieces) for o in occ]
-        out[strat] = [_cos(vs[i], vs[j]) for i, j in pairs]
+        out[strat] = [cos(vs[i], vs[j]) for i, j in pairs]
     return labels, out
 
 
@@ -237,7 +144,8 @@ def anisotropy_baseline(hs_list: list[HiddenStates]) -> Baseline:
 
 @memoize(maxsize=8)
 def reference_baseline(encoder) -> Baseline:
-    """The anisotropy baseline of ``encoder`` on the built-in reference sentences (computed once)."""
+    """The anisotropy baseline of ``encoder`` on the built-in reference sentences (computed once; ask it
+    as ``enc.reference_baseline()``)."""
     from .examples import REFERENCE_SENTENCES
 
     return anisotropy_baseline(encoder.hidden_states_many(REFERENCE_SENTENCES))
@@ -282,7 +190,7 @@ def pair_contributions(a, b, strategy: str = "second_to_last_mean", *, pooling: 
     ma, mb = x.mean(0), y.mean(0)
     scale = len(x) * len(y) * np.linalg.norm(ma) * np.linalg.norm(mb)
     values = (x @ y.T) / max(scale, 1e-12)
-    cosine = float(ma @ mb / max(np.linalg.norm(ma) * np.linalg.norm(mb), 1e-12))
+    cosine = cos(ma, mb)
     values.setflags(write=False)
     return PairContributions(list(a.tokens), list(b.tokens), values, cosine)
 
@@ -307,10 +215,8 @@ def parting(use: np.ndarray, others: list[np.ndarray] | dict[str, np.ndarray]) -
     others = list(others.values()) if isinstance(others, dict) else list(others)
     if len(others) < 2:
         raise InputError("Comparing a use with the others needs at least two other uses of the word.")
-    u = np.asarray(use, dtype=np.float64)
-    o = np.stack([np.asarray(v, dtype=np.float64) for v in others], axis=1)  # [layers + 1, n, hidden]
-    u = u / np.maximum(np.linalg.norm(u, axis=-1, keepdims=True), 1e-12)
-    o = o / np.maximum(np.linalg.norm(o, axis=-1, keepdims=True), 1e-12)
+    u = unit_rows(np.asarray(use, dtype=np.float64))
+    o = unit_rows(np.stack([np.asarray(v, dtype=np.float64) for v in others], axis=1))  # [layers + 1, n, hidden]
     to_others = np.einsum("lh,lnh->ln", u, o).mean(axis=1)
     pair = np.einsum("lnh,lmh->lnm", o, o)
     iu = np.triu_indices(o.shape[1], 1)

@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .tokens import InputError
+from .errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd

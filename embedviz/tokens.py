@@ -14,13 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import InputError
 from .limits import MAX_WORD_CHARS
 
 INVISIBLE = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]+")
-
-
-class InputError(ValueError):
-    """A problem with what a person typed, worded for showing on the page."""
 
 
 def check_text(text: str | None, *, what: str = "text") -> str:

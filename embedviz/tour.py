@@ -18,7 +18,7 @@ import numpy as np
 from . import examples as ex
 from . import plots
 from .cache import memoize
-from .tokens import InputError
+from .errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,7 +99,8 @@ def _layers(enc, vecs):
 def _banks(enc, vecs):
     import pandas as pd
 
-    from .similarity import layer_similarity, occurrence_vectors, occurrences, parting
+    from .similarity import layer_similarity, parting
+    from .uses import occurrence_vectors, occurrences
 
     hs = [enc.hidden_states(ex.BANK_SENTENCE)]
     ls = layer_similarity(hs, "bank")
@@ -116,13 +117,14 @@ def _banks(enc, vecs):
 def _parting(enc, vecs):
     import pandas as pd
 
-    from .attention import attention_weights, listened_most, same_word_vectors, token_drift
+    from .attention import listened_most, token_drift
     from .similarity import parting
+    from .uses import same_word_vectors
 
     hs = enc.hidden_states(ex.BANK_SENTENCE)
     pos = [i for i, t in enumerate(hs.tokens) if t == "bank"][-1]
     others = same_word_vectors([hs], "bank", skip=(0, pos))
-    att = attention_weights(enc, ex.BANK_SENTENCE)
+    att = enc.attention(ex.BANK_SENTENCE)
     drift = token_drift(att, pos, others=others, skip_special=True)
     p = parting(hs.array[:, pos], others)
     most = int(np.argmax(drift.moved)) + 1
@@ -144,10 +146,9 @@ def _parting(enc, vecs):
 def _sentences(enc, vecs):
     import pandas as pd
 
-    from .hidden import sentence_vector
-    from .similarity import cos_sim
+    from .vecmath import cos_sim
 
-    sim = cos_sim(np.stack([sentence_vector(h) for h in enc.hidden_states_many(ex.SENTENCES)]))
+    sim = cos_sim(enc.sentence_vectors(ex.SENTENCES))
     off = sim - np.eye(len(sim)) * 9
     i, j = np.unravel_index(np.argmax(off), off.shape)
     shared = set(ex.SENTENCES[i].lower().strip("?.").split()) & set(ex.SENTENCES[j].lower().strip("?.").split())
@@ -203,13 +204,14 @@ def _vocabulary(enc, vecs):
 def _corpus(enc, vecs):
     import pandas as pd
 
-    from .corpus import embed_corpus, nearest_rows, read_corpus
-    from .hidden import sentence_vector
+    from .embed import embed_corpus
     from .projection import project
+    from .rows import read_corpus
+    from .search import nearest_rows
 
     rows = read_corpus(ex.docstring_corpus(), "python-docstrings.csv", text_column="text", label_column="module")
     v, _ = embed_corpus(enc, rows.texts, "model")
-    q = sentence_vector(enc.hidden_states(ex.CORPUS_QUERY), "model", pooling=enc.pooling)
+    q = enc.sentence_vector(ex.CORPUS_QUERY, "model")
     idx, sims = nearest_rows(v, q, 5)
     modules = [rows.labels[i] for i in idx]
     notice = (f"{len(rows.texts):,} docstrings from {len(set(rows.labels))} modules. Asked '{ex.CORPUS_QUERY}', the "

@@ -20,9 +20,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cache import memoize
-from .limits import LR_RANGE, MAX_EPOCHS, MAX_GROUP_WORDS, MAX_SKIPGRAM_CHARS, MAX_SKIPGRAM_WORK
-from .tokens import InputError
-from .vector_files import Progress
+from .errors import InputError
+from .limits import (
+    LR_RANGE,
+    MAX_EPOCHS,
+    MAX_GROUP_WORDS,
+    MAX_SKIPGRAM_CHARS,
+    MAX_SKIPGRAM_LOGITS,
+    MAX_SKIPGRAM_WORK,
+    SKIPGRAM_SOFTMAX_COST,
+)
+from .progress import Progress
+from .vecmath import unit_rows
 from .vectors import StaticVectors
 
 TUTORIAL_GROUPS = [["car", "bike", "plane"], ["cat", "dog", "bird"], ["orange", "apple", "grape"]]
@@ -47,7 +56,7 @@ class TrainingResult:
 
     def similarity(self) -> np.ndarray:
         """``[words, words]`` cosine similarity of the learned vectors."""
-        u = self.vectors / np.maximum(np.linalg.norm(self.vectors, axis=1, keepdims=True), 1e-12)
+        u = unit_rows(self.vectors)
         return u @ u.T
 
     def within_across(self) -> tuple[float, float]:
@@ -198,12 +207,15 @@ def train_skipgram(text: str, *, dim: int = 8, window: int = 2, epochs: int = 10
             if j != i:
                 centre.append(c)
                 context.append(ids[j])
-    work = len(centre) * len(vocab) * dim * epochs
-    if work > MAX_SKIPGRAM_WORK:
-        most = max(1, MAX_SKIPGRAM_WORK // max(len(centre) * len(vocab) * dim, 1))
-        raise InputError(f"{len(centre):,} (word, neighbour) pairs x {len(vocab):,} words x {dim} dimensions x "
-                         f"{epochs:,} epochs is more work than one click may take here; with this text and "
-                         f"dimension, at most {most:,} epochs.")
+    # Each epoch computes a pairs x vocabulary table of logits (full softmax) and its gradient: that
+    # costs about (dimensions + SOFTMAX_COST) multiply-adds a cell, whatever the dimension.
+    per_epoch = len(centre) * len(vocab) * (dim + SKIPGRAM_SOFTMAX_COST)
+    if per_epoch * epochs > MAX_SKIPGRAM_WORK:
+        most = MAX_SKIPGRAM_WORK // max(per_epoch, 1)
+        raise InputError(f"{len(centre):,} (word, neighbour) pairs x {len(vocab):,} words (each pair scores every "
+                         f"word) x {epochs:,} epochs is more work than one click may take here; "
+                         + (f"with this text, window and dimension, at most {most:,} epochs." if most else
+                            "paste less text or choose a smaller window."))
     x, y = torch.tensor(centre), torch.tensor(context)
     torch.manual_seed(random_state)
     emb = torch.nn.Embedding(len(vocab), dim)
@@ -211,13 +223,20 @@ def train_skipgram(text: str, *, dim: int = 8, window: int = 2, epochs: int = 10
     opt = torch.optim.Adam(list(emb.parameters()) + list(out.parameters()), lr=lr)
     loss_fn = torch.nn.CrossEntropyLoss()
     losses = []
+    # The logits are computed a block of pairs at a time and the gradients added up: the same full-batch
+    # step, in at most MAX_SKIPGRAM_LOGITS cells of memory (all pairs at once: +3.7 GB for 4,000 words).
+    block = max(1, MAX_SKIPGRAM_LOGITS // len(vocab))
+    loss_fn = torch.nn.CrossEntropyLoss(reduction="sum")
     for epoch in range(epochs):
         _report(progress, epoch, epochs)
         opt.zero_grad()
-        loss = loss_fn(out(emb(x)), y)
-        loss.backward()
+        total = 0.0
+        for a in range(0, len(x), block):
+            loss = loss_fn(out(emb(x[a:a + block])), y[a:a + block]) / len(x)
+            loss.backward()
+            total += loss.item()
         opt.step()
-        losses.append(loss.item())
+        losses.append(total)
     vecs = StaticVectors(vocab, emb.weight.detach().numpy().copy(),
                          f"skip-gram on your text ({len(vocab):,} words, {len(ids):,} tokens)")
     return SkipGramResult(vecs, np.array(losses), len(ids), len(centre))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import re
@@ -21,39 +20,20 @@ import tempfile
 import time
 import urllib.request
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from .tokens import InputError
+from .disk import atomic_write, cache_dir
+from .errors import InputError
+from .progress import Progress, reporter
 
-Progress = Callable[[float, str], None]
 GLOVE_6B_URL = "https://nlp.stanford.edu/data/glove.6B.zip"
 GLOVE_6B_SHAPE = (400_000, 50)
 
 
 class VectorFileError(InputError):
     """A vector file that cannot be read; the message names the line when it can."""
-
-
-def cache_dir() -> Path:
-    """Where parsed vector files, uploads and downloads are kept (``EMBEDVIZ_CACHE``)."""
-    return Path(os.environ.get("EMBEDVIZ_CACHE", Path.home() / ".cache" / "embedviz"))
-
-
-def atomic_write(dest: Path, write: Callable[[io.BufferedWriter], None]) -> None:
-    """Write ``dest`` through a temporary file in the same folder, renamed into place when complete,
-    so that a reader never sees half a file and a killed write leaves no ``dest``."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------- GloVe 6B 50d from its package
@@ -124,7 +104,7 @@ def read_cached(path: Path, *, key: str | None = None, progress: Progress | None
 
     ``key`` names the cache entry (default: the file's path, size and modification time, so that a
     changed file is read again). A cache entry of the wrong shape is rebuilt."""
-    step = progress or (lambda f, m: None)
+    step = reporter(progress)
     npy, wjs = cache_paths(key or _file_key(path))
     if use_cache and npy.exists() and wjs.exists():
         try:
@@ -147,6 +127,24 @@ def read_cached(path: Path, *, key: str | None = None, progress: Progress | None
             notes.append("Could not write the on-disk cache; the next load will parse the file again.")
         trim_cache(keep=(npy, wjs))
     return words, m, notes, False
+
+
+def sweep_tmp(older_than_s: float = 10.0) -> int:
+    """Remove what a killed process left in the cache: everything in ``tmp/`` (raw uploads) and every
+    ``*.tmp`` (half-written files) under the cache, not touched for ``older_than_s`` seconds. The app
+    runs it when it starts; returns how many files went."""
+    root = cache_dir()
+    if not root.is_dir():
+        return 0
+    now, gone = time.time(), 0
+    leftovers = list((root / "tmp").glob("*")) if (root / "tmp").is_dir() else []
+    leftovers += [p for p in root.rglob("*.tmp") if p.parent.name != "tmp"]
+    for p in leftovers:
+        with contextlib.suppress(OSError):
+            if p.is_file() and now - p.stat().st_mtime > older_than_s:
+                p.unlink()
+                gone += 1
+    return gone
 
 
 def cache_limit_bytes() -> int:
@@ -212,7 +210,7 @@ def read_upload(name: str, data: bytes, *, progress: Progress | None = None) -> 
 
 def read_vector_file(path: Path, *, progress: Progress | None = None) -> tuple[list[str], np.ndarray, list[str]]:
     """Parse a GloVe or word2vec (text or binary) file: (words, ``[n, dim]`` float32, notes)."""
-    step = progress or (lambda f, m: None)
+    step = reporter(progress)
     size = path.stat().st_size
     with open(path, "rb") as f:
         head = f.read(min(size, 1 << 16))
@@ -400,7 +398,7 @@ def download_glove(url: str = GLOVE_6B_URL, *, member: str = "glove.6B.100d.txt"
     download when it is already there)."""
     if not url.lower().startswith(("http://", "https://")):
         raise InputError("Only http and https addresses can be downloaded.")
-    step = progress or (lambda f, m: None)
+    step = reporter(progress)
     dest_dir = dest_dir or cache_dir() / "glove"
     dest_dir.mkdir(parents=True, exist_ok=True)
     target = dest_dir / Path(member).name

@@ -13,7 +13,6 @@ the encoder's own input-embedding table, and GloVe / word2vec files (read by
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import re
@@ -24,8 +23,9 @@ import numpy as np
 
 from . import access, vector_files
 from .cache import memoize
-from .tokens import InputError
-from .vector_files import Progress
+from .errors import InputError
+from .progress import Progress, reporter
+from .vecmath import close_spellings, top_k, unit_rows
 
 WHOLE_WORD = re.compile(r"^[a-z]+$")
 GLOVE = "glove-6b-50d"
@@ -83,8 +83,7 @@ class StaticVectors:
         """Rows scaled to length 1 ``[words, dim]`` (computed once)."""
         with self._lock:
             if self._unit is None:
-                m = np.asarray(self.matrix, dtype=np.float32)
-                self._unit = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
+                self._unit = unit_rows(np.asarray(self.matrix, dtype=np.float32))
             return self._unit
 
     def _key(self, word: str) -> int | None:
@@ -102,8 +101,7 @@ class StaticVectors:
     def suggest(self, word: str, n: int = 3) -> list[str]:
         """Close spellings of an unknown word, from the table's words."""
         w = word.strip().lower() if self.lowercase else word.strip()
-        pool = [x for x in self.words[:200_000] if x[:1] == w[:1] and abs(len(x) - len(w)) <= 2] or self.words[:50_000]
-        return difflib.get_close_matches(w, pool, n=n, cutoff=0.75)
+        return close_spellings(w, self.words, n, cutoff=0.75)
 
     def require(self, words: list[str]) -> list[int]:
         """Row indices of ``words``, or an :class:`InputError` naming the unknown ones with suggestions."""
@@ -130,18 +128,14 @@ class StaticVectors:
     def similar_by_vector(self, v: np.ndarray, topn: int = 10, *, exclude: tuple[int, ...] = ()) -> list[tuple[str, float]]:
         """The ``topn`` words whose vectors are closest to ``v`` by cosine, leaving out rows ``exclude``."""
         v = np.asarray(v, dtype=np.float32)
-        scores = self.unit @ (v / max(float(np.linalg.norm(v)), 1e-12))
+        scores = self.unit @ unit_rows(v)
         return self._top(scores, topn, exclude)
 
     def _top(self, scores: np.ndarray, topn: int, exclude) -> list[tuple[str, float]]:
         """The ``topn`` best rows of ``scores`` (a fresh array: it is changed in place)."""
         if len(exclude):
             scores[list(exclude)] = -np.inf
-        k = min(topn, len(scores) - len(exclude))
-        if k <= 0:
-            return []
-        part = np.argpartition(scores, len(scores) - k)[len(scores) - k:]
-        best = part[np.argsort(-scores[part], kind="stable")]
+        best = top_k(scores, min(topn, len(scores) - len(exclude)))
         return [(self.words[i], float(scores[i])) for i in best]
 
     def most_similar(self, word: str, topn: int = 10) -> list[tuple[str, float]]:
@@ -158,7 +152,7 @@ class StaticVectors:
         idx = self.require(words)
         u = self.unit[idx]
         mean = u.mean(0)
-        mean /= max(float(np.linalg.norm(mean)), 1e-12)
+        mean = unit_rows(mean)
         sims = sorted(zip(words, (u @ mean).tolist()), key=lambda t: t[1])
         return sims[0][0], sims
 
@@ -178,7 +172,7 @@ class StaticVectors:
         u = self.unit
         if method == "3cosadd":
             t = u[ib] - u[ia] + u[ic]
-            return u @ (t / max(float(np.linalg.norm(t)), 1e-12))
+            return u @ unit_rows(t)
         if method == "3cosmul":
             sa, sb, sc = ((u @ u[i] + 1) / 2 for i in (ia, ib, ic))
             return sb * sc / (sa + 1e-3)
@@ -247,13 +241,6 @@ def from_encoder(encoder) -> StaticVectors:
     return StaticVectors(words, m, f"{encoder.name} input embeddings ({len(words):,} whole words)", [ENCODER_ABOUT])
 
 
-def encoder_vectors(encoder=None) -> StaticVectors:
-    """:func:`from_encoder` of ``encoder``, or of the default encoder."""
-    from .models import load_encoder
-
-    return from_encoder(encoder or load_encoder())
-
-
 @memoize(maxsize=1)
 def glove_6b() -> StaticVectors:
     """GloVe 6B 50d, memory-mapped from its package; one object per process, so its unit-normalised
@@ -278,13 +265,21 @@ def load_vectors(source: str | os.PathLike | None = None, *, encoder=None, progr
     if str(source) in (GLOVE, "glove"):
         return glove_6b()
     if str(source) == ENCODER:
-        return encoder_vectors(encoder)
+        from .models import load_encoder  # here: models imports this module
+
+        return (encoder or load_encoder()).static_vectors()
     p = vector_files.check_file(access.check_vector_path(source), max_bytes=max_bytes)
-    step = progress or (lambda f, m: None)
+    step = reporter(progress)
     if not use_cache:
         words, m, notes = vector_files.read_vector_file(p, progress=step)
         return StaticVectors(words, m, f"{p.name} ({len(words):,} words)", notes)
     return _file_vectors(p, p.stat().st_size, p.stat().st_mtime_ns, step)
+
+
+def forget_files() -> None:
+    """Drop the vector files kept in memory: the next :func:`load_vectors` of a path reads its disk
+    cache (or the file) again."""
+    _file_vectors.cache_clear()
 
 
 @memoize(maxsize=3)  # a shared server keeps a few tables in memory, not every file it was shown

@@ -85,3 +85,30 @@ def test_model_folders_only_when_listed(serving, tmp_path, monkeypatch):
 def test_over_long_model_names_get_a_message():
     with pytest.raises(ev.ModelLoadError, match="300 characters long"):
         ev.load_encoder("m" * 300)
+
+
+def test_leftovers_in_the_cache_are_swept_and_never_loadable(monkeypatch, tmp_path, small_vectors):
+    """Issue 26, item 8: a raw upload and a half-written .npy a crash left in the cache are removed when
+    the server starts, and a visitor cannot load either by its name meanwhile."""
+    words, m = small_vectors
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("EMBEDVIZ_CACHE", str(cache))
+    monkeypatch.delenv("EMBEDVIZ_LOCAL_FILES", raising=False)
+    (cache / "tmp").mkdir(parents=True)
+    (cache / "vectors").mkdir()
+    upload = cache / "tmp" / "abc123.upload"
+    write_glove(upload, words, m)
+    partial = cache / "vectors" / "0123456789abcdef.npy9x8y.tmp"
+    partial.write_bytes(b"\x93NUMPY half a file")
+    fresh = cache / "tmp" / "fresh.upload"
+    write_glove(fresh, words, m)
+    old = os.path.getmtime(upload) - 3600
+    for p in (upload, partial):
+        os.utime(p, (old, old))
+    monkeypatch.setattr(access, "_swept", False)
+    ev.serve_visitors()  # the server starts
+    assert not upload.exists() and not partial.exists() and fresh.exists()  # one being written right now stays
+    assert "does not read that path" in refused(fresh)  # ... but is not loadable by name
+    keep = cache / "vectors" / "kept.txt.tmp"
+    write_glove(keep, words, m)
+    assert "does not read that path" in refused(keep)

@@ -15,11 +15,11 @@ attention_module = sys.modules["embedviz.attention"]
 
 @pytest.fixture(scope="module")
 def river(enc):
-    return ev.attention_weights(enc, ex.BANK_SENTENCE)
+    return enc.attention(ex.BANK_SENTENCE)
 
 
 def test_weights_are_the_models_own(enc, river):
-    eager = attention_module._eager(enc, ex.BANK_SENTENCE)  # the model rerun with eager attention
+    eager = attention_module.eager_weights(enc, ex.BANK_SENTENCE)  # the model rerun with eager attention
     assert river.weights.shape == eager.shape == (6, 12, 22, 22)
     assert np.abs(river.weights - eager).max() < 1e-5
     assert np.allclose(river.weights.sum(-1), 1, atol=1e-5)
@@ -89,9 +89,9 @@ def test_a_tiny_random_bert_in_a_folder(tmp_path, enc):
         if (src / name).exists():
             shutil.copy(src / name, tmp_path / name)
     tiny = ev.load_encoder(str(tmp_path))
-    att = ev.attention_weights(tiny, "The river bank.")
+    att = tiny.attention("The river bank.")
     assert att.weights.shape == (2, 4, len(att.tokens), len(att.tokens))
-    eager = attention_module._eager(tiny, "The river bank.")
+    eager = attention_module.eager_weights(tiny, "The river bank.")
     assert np.abs(att.weights - eager).max() < 1e-5
     d = ev.token_drift(att, 3)
     assert d.moved.shape == (2,) and np.isfinite(d.moved).all()
@@ -113,8 +113,7 @@ def test_two_sentences_cosine_splits_into_token_pairs(enc):
     a, b = enc.hidden_states_many(ex.SENTENCES[:2])
     for strategy in ("second_to_last_mean", "last_mean", "model"):
         p = ev.pair_contributions(a, b, strategy, pooling=enc.pooling)
-        va = ev.sentence_vector(a, strategy, pooling=enc.pooling)
-        vb = ev.sentence_vector(b, strategy, pooling=enc.pooling)
+        va, vb = enc.sentence_vectors(ex.SENTENCES[:2], strategy)
         assert p.total == pytest.approx(p.cosine, abs=1e-6)
         assert p.cosine == pytest.approx(float(ev.cos_sim(va, vb)[0, 0]), abs=1e-5)
         assert p.values.shape == (len(a.tokens), len(b.tokens))
@@ -122,3 +121,44 @@ def test_two_sentences_cosine_splits_into_token_pairs(enc):
         assert top[0][2] == pytest.approx(p.values.max())
     with pytest.raises(ev.InputError, match="mean"):
         ev.pair_contributions(a, b, "cls")
+
+
+def _long_texts(n: int) -> list[str]:
+    """``n`` distinct texts of real prose, each longer than the model reads (512 tokens)."""
+    import csv
+    import io
+
+    from embedviz import examples as ex
+
+    rows = [r["text"] for r in csv.DictReader(io.StringIO(ex.docstring_corpus(2000).decode()))]
+    prose = " ".join(rows)
+    return [prose[i * 4000:(i + 1) * 4000] for i in range(n)]
+
+
+def test_attention_at_512_tokens_sends_a_few_mb_and_memos_are_bounded_in_bytes(enc):
+    """Issue 26, item 5: the grid of every head at 512 tokens was a 106 MB figure the browser could not
+    read ("RangeError: Invalid string length"); now each square shows blocks of tokens. Each long text
+    kept ~430 MB in a memo bounded by count; now the memo is bounded in bytes."""
+    from embedviz import plots
+
+    ev.attention.attention_weights.cache_clear()
+    texts = _long_texts(5)
+    for text in texts:
+        att = enc.attention(text)
+        assert len(att.tokens) == enc.max_length
+        assert ev.attention.attention_weights.cache_bytes() <= ev.limits.ATTENTION_MEMO_BYTES
+    fig = plots.attention_grid_figure(att.weights, hide=(0, len(att.tokens) - 1), title="grid")
+    sent = len(fig.to_json())
+    assert sent < 4e6, sent
+    z = np.asarray(fig.data[0].z)
+    block = -(-len(att.tokens) // ev.limits.MAX_GRID_TILE)
+    assert block > 1 and f"largest weight of {block} x {block}" in fig.layout.title.text
+    # each cell is the largest weight of its block: the first block of layer 1, head 0
+    w = np.array(att.weights[0, 0], dtype=np.float32)
+    w[:, [0, len(att.tokens) - 1]] = np.nan
+    assert np.isclose(z[1, 1], np.nanmax(w[block:2 * block, block:2 * block]))
+    # a short input is drawn cell for cell, as before
+    short = enc.attention("He sat on the river bank.")
+    fz = np.asarray(plots.attention_grid_figure(short.weights, title="grid").data[0].z)
+    t = len(short.tokens)
+    assert np.allclose(fz[:t, :t], short.weights[0, 0])

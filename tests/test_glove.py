@@ -74,7 +74,7 @@ def test_google_set_on_all_of_glove_is_counted_in_plain_words(glove):
 
 
 def test_blocked_scoring_equals_one_argmax_over_the_whole_vocabulary():
-    from embedviz.evaluation import _best_answers
+    from embedviz.evaluation import best_answers
 
     rng = np.random.default_rng(1)
     unit = rng.normal(size=(1000, 8)).astype(np.float32)
@@ -87,4 +87,4 @@ def test_blocked_scoring_equals_one_argmax_over_the_whole_vocabulary():
         s[[a, b, c]] = -np.inf
         expected.append(int(s.argmax()))
     for block in (7, 100, 1000, 4096):
-        assert _best_answers(unit, abc, block=block).tolist() == expected
+        assert best_answers(unit, abc, block=block).tolist() == expected

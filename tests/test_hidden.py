@@ -27,9 +27,11 @@ def test_word_strategies_against_numpy(hs):
 
 def test_sentence_strategies(enc, hs):
     h = np.array(hs.array)
-    assert np.allclose(ev.sentence_vector(hs), h[-2].mean(0))
-    assert np.allclose(ev.sentence_vector(hs, "cls"), h[-1][0])
-    v = ev.sentence_vector(hs, "model", pooling=enc.pooling)
+    assert np.allclose(enc.sentence_vector(BANK), h[-2].mean(0))
+    assert np.allclose(enc.sentence_vector(BANK, "cls"), h[-1][0])
+    v = enc.sentence_vector(BANK, "model")
+    both = enc.sentence_vectors([BANK, "Another sentence."], "model")
+    assert both.shape == (2, h.shape[2]) and both.dtype == np.float32 and np.allclose(both[0], v)
     assert enc.pooling.get("pooling_mode_mean_tokens") and enc.pooling["normalize"]
     assert np.allclose(v, h[-1].mean(0) / np.linalg.norm(h[-1].mean(0)), atol=1e-6)
 
@@ -38,7 +40,7 @@ def test_model_pooling_matches_sentence_transformers(enc):
     st = pytest.importorskip("sentence_transformers")
     model = st.SentenceTransformer(str(ev.models.bundled_model_path()), device="cpu")
     ref = model.encode([BANK])[0]
-    ours = ev.sentence_vector(enc.hidden_states(BANK), "model", pooling=enc.pooling)
+    ours = enc.sentence_vector(BANK, "model")
     assert np.allclose(ours, ref, atol=1e-4)
 
 

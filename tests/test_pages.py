@@ -344,11 +344,11 @@ def test_your_corpus_page(enc, tmp_path):
     opened = run("app_pages/9_Corpus.py", corpus_source="A saved map", corpus_map=key)  # the link, opened afresh
     ok(opened)
     assert any("opened from the saved map" in c.value for c in opened.caption)
-    folder = str(ev.cache_dir() / "corpora" / key)
+    assert (ev.cache_dir() / "corpora" / key / "map.parquet").exists()
     at.radio(key="corpus_source").set_value("A saved map").run()
-    at.text_input(key="corpus_folder").input(folder).run()
+    at.text_input(key="corpus_folder").input(str(ev.cache_dir() / "corpora" / key)).run()
     ok(at)
-    assert any("opened from" in c.value for c in at.caption)
+    assert any("rows, opened" in c.value for c in at.caption)
     at.text_input(key="corpus_folder").input("/etc").run()  # a visitor opens only what the owner allowed
     assert any("not" in w.value.lower() for w in at.warning) and not at.exception
 

@@ -97,3 +97,73 @@ def test_skipgram_learns_shared_contexts():
     assert r.vectors.most_similar("cat", 1)[0][0] == "dog"
     with pytest.raises(ev.InputError, match="fewer than five"):
         ev.train_skipgram("one two")
+
+
+def _skipgram_text(chars: int = 20_000) -> str:
+    """Real prose: the standard library's docstrings, up to ``chars`` characters."""
+    import csv
+    import io
+
+    from embedviz import examples as ex
+
+    rows = csv.DictReader(io.StringIO(ex.docstring_corpus(2000).decode()))
+    return " ".join(r["text"] for r in rows)[:chars]
+
+
+def test_skipgram_work_counts_every_word_each_pair_scores():
+    """Issue 26, item 4: the full softmax scores every vocabulary word for each pair, whatever the
+    dimension; at dimension 1 the old cap allowed epochs whose logits took gigabytes."""
+    from embedviz.training import tokenize_corpus
+
+    text = _skipgram_text()
+    toks = tokenize_corpus(text)
+    vocab, pairs = len(set(toks)), sum(min(len(toks), i + 10 + 1) - max(0, i - 10) - 1 for i in range(len(toks)))
+    old_most = ev.limits.MAX_SKIPGRAM_WORK // (pairs * vocab * 1)  # what the old cap let one click run at dim 1
+    assert old_most >= 1
+    with pytest.raises(ev.InputError, match=r"each pair scores every word"):
+        ev.train_skipgram(text, dim=1, window=10, epochs=old_most)
+
+
+def test_skipgram_at_its_cap_stays_small(tmp_path):
+    """Item 4: at the largest work allowed, memory stays bounded (logits in blocks: the same
+    full-batch step). Measured in a fresh process, so the peak is this training's own."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = f"""
+import resource, sys
+sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+import embedviz as ev, torch
+from tests.test_projection_training import _skipgram_text
+from embedviz.training import tokenize_corpus
+text = _skipgram_text()
+toks = tokenize_corpus(text)
+pairs = sum(min(len(toks), i + 3) - max(0, i - 2) - 1 for i in range(len(toks)))
+cells = pairs * len(set(toks))
+epochs = ev.limits.MAX_SKIPGRAM_WORK // (cells * (8 + ev.limits.SKIPGRAM_SOFTMAX_COST))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+r = ev.train_skipgram(text, dim=8, window=2, epochs=epochs)
+print(cells, epochs, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024, r.losses[-1] < r.losses[0])
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    cells, epochs, grew_mb, learnt = run.stdout.split()
+    assert int(epochs) >= 1 and learnt == "True"
+    assert float(grew_mb) < 300, (cells, epochs, grew_mb)  # all cells at once: ~16 bytes x cells x 3
+
+
+def test_a_fitted_projector_places_new_points():
+    x = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
+    fitted = ev.fit_projector(x[:200], "pca")
+    assert fitted.coords.shape == (200, 2) and np.allclose(fitted.place(x[:200]), fitted.coords, atol=1e-5)
+    every = fitted.place_all(x, chunk=30)  # the fitted rows keep their places, the rest placed 30 at a time
+    assert every.shape == (300, 2) and np.array_equal(every[:200], fitted.coords.astype(np.float32))
+    assert np.allclose(every[200:], fitted.place(x[200:]), atol=1e-5)
+    doubled = fitted.place_all(x, prepare=lambda rows: rows * 2)  # a chunk is prepared before it is placed
+    assert np.allclose(doubled[200:], fitted.place(x[200:] * 2), atol=1e-5)
+
+
+def test_a_picture_projects_small_sets_directly():
+    x = np.random.default_rng(0).normal(size=(50, 8))
+    assert np.allclose(ev.picture(x, "pca"), ev.project(x, "pca"))

@@ -49,7 +49,7 @@ def test_split_word_is_pooled(enc):
 
 
 def test_baseline_and_modes(enc):
-    base = ev.reference_baseline(enc)
+    base = enc.reference_baseline()
     assert base.mean_cos.shape == (enc.num_layers + 1,) and (np.abs(base.mean_cos) < 0.9).all()
     hs = [enc.hidden_states(ex.BANK_SENTENCE)]
     raw = ev.layer_similarity(hs, "bank").values

@@ -79,11 +79,11 @@ def test_disk_cache_is_memory_mapped_and_keyed_by_file(tmp_path, small_vectors):
     write_glove(p, words, m)
     first = ev.load_vectors(p)
     assert first.source == "vecs.txt (12 words)"
-    ev.vectors._file_vectors.cache_clear()
+    ev.vectors.forget_files()
     again = ev.load_vectors(p)
     assert isinstance(again.matrix, np.memmap) and again.words == first.words and again.source == "vecs.txt (12 words, cached)"
     write_glove(p, words[:5], m[:5])  # the file changes: its key changes
-    ev.vectors._file_vectors.cache_clear()
+    ev.vectors.forget_files()
     assert len(ev.load_vectors(p)) == 5
 
 
@@ -234,7 +234,7 @@ def test_a_cache_entry_of_the_wrong_shape_is_rebuilt(tmp_path, monkeypatch, smal
     ev.load_vectors(p)
     npy = next((tmp_path / "cache" / "vectors").glob("*.npy"))
     np.save(npy, np.zeros((3, 2), dtype=np.float32))  # damaged: three rows for twelve words
-    ev.vectors._file_vectors.cache_clear()
+    ev.vectors.forget_files()
     again = ev.load_vectors(p)
     assert again.matrix.shape == m.shape and np.allclose(again.matrix, m, atol=1e-4)
     assert np.load(npy).shape == m.shape  # and the entry is written again
