@@ -76,12 +76,7 @@ and 1 is identical; **centred** subtracts the average token vector first. What c
 universal scale.""")
 
 st.header("Every token against every other, at one layer")
-s_idx = 0
-if len(hs_list) > 1:  # the picker's values are the sentences themselves, so it never names a sentence gone
-    names = [f"{i + 1}. {h.tokenization.text[:80]}" for i, h in enumerate(hs_list)]
-    picked = st.selectbox("Sentence", names, key=ui.key("sent"), bind="query-params")
-    s_idx = names.index(picked) if picked in names else 0
-hs = hs_list[s_idx]
+hs = hs_list[ui.pick_sentence(hs_list, "sent")]
 layer = st.slider("Layer", 0, hs.num_layers, hs.num_layers, key=ui.key("layer"), bind="query-params")
 toks = [f"{i}:{t}" for i, t in enumerate(hs.tokens)]
 sim = ev.cos_sim(hs.array[layer])

@@ -98,15 +98,10 @@ def small_map() -> None:
             labels = [r["token"] for r in rows]
             color = [str(r[by]) if by == "word" else f"{r['sentence']}. {r['context'][:32]}…" for r in rows]
         else:
-            names = [f"{i + 1}. {h.tokenization.text[:80]}" for i, h in enumerate(hs_list)]  # values name their text
-            picked = st.selectbox("Sentence", names, key=ui.key("path_sentence"), bind="query-params")
-            hs = hs_list[names.index(picked) if picked in names else 0]
+            hs = hs_list[ui.pick_sentence(hs_list, "path_sentence")]
             x, rows = ev.layer_points(hs)
-            toks = [f"{p}: {hs.tokens[p]}" for p in sorted({r["position"] for r in rows})]
-            default_tok = next((t for t in toks if t.endswith(": bank")), toks[0])
-            picked_tok = st.selectbox("Token to follow", toks, index=toks.index(default_tok), key=ui.key("path_token"),
-                                      bind="query-params")
-            pos = int((picked_tok if picked_tok in toks else default_tok).split(":")[0])
+            pos = ui.pick_token(hs.tokens, "path_token", label="Token to follow",
+                                positions=sorted({r["position"] for r in rows}))
             labels = [f"{r['token']} L{r['layer']}" if r["position"] == pos else r["token"] for r in rows]
             color = [f"layer {r['layer']}" for r in rows]
             paths = {f"path of '{hs.tokens[pos]}'": [i for i, r in enumerate(rows) if r["position"] == pos]}

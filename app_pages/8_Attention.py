@@ -23,16 +23,10 @@ hs_list = ui.keep_last("attention_hs", lambda: enc.hidden_states_many(ui.require
 if hs_list is None:
     st.stop()
 
-names = [f"{i + 1}. {h.tokenization.text[:70]}" for i, h in enumerate(hs_list)]
 c1, c2 = st.columns(2)
-picked = c1.selectbox("Sentence to look inside", names, key=ui.key("sentence"), bind="query-params")
-s_idx = names.index(picked) if picked in names else 0
+s_idx = ui.pick_sentence(hs_list, "sentence", label="Sentence to look inside", container=c1, width=70)
 hs = hs_list[s_idx]
-toks = [f"{i}: {t}" for i, t in enumerate(hs.tokens)]
-banks = [t for t in toks if t.endswith(": bank")]
-default_tok = banks[-1] if banks else toks[min(1, len(toks) - 1)]
-picked_tok = c2.selectbox("Token", toks, index=toks.index(default_tok), key=ui.key("token"), bind="query-params")
-pos = int((picked_tok if picked_tok in toks else default_tok).split(":")[0])
+pos = ui.pick_token(hs.tokens, "token", container=c2)
 
 att = ui.keep_last("attention", lambda: enc.attention(hs.tokenization.text))
 if att is None:

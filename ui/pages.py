@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import streamlit as st
+
 
 @dataclass(frozen=True)
 class Page:
@@ -57,3 +59,14 @@ def by_path(path: str) -> Page:
         if p.path == path:
             return p
     raise KeyError(f"{path!r} is not in ui/pages.py")
+
+
+def current() -> Page:
+    """The page this script run draws (set by ``ui.header``)."""
+    return by_title(st.session_state["_page"])
+
+
+def key(name: str) -> str:
+    """The running page's own widget key (and link parameter) for ``name``: ``context_layer`` on Context.
+    Every widget key on a page is made here, so two pages can never share one by accident."""
+    return current().key(name)

@@ -1,0 +1,81 @@
+"""Bad input in plain words: escaping user text, keeping the last good result on screen with the
+reason, progress bars that are also where a long step stops, and lines of a text box."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+import streamlit as st
+
+import embedviz as ev
+from ui import pages
+
+log = logging.getLogger("embedviz.ui")
+
+FRIENDLY = (ev.InputError, ev.ModelLoadError)
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def esc(text: object) -> str:
+    """``text`` with every Markdown (and LaTeX) character backslash-escaped, so that user text inside a
+    message, caption or label shows literally."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def with_progress(text: str, compute: Callable[[Callable[[float, str], None]], object]) -> Callable[[], object]:
+    """``compute(progress)`` as a no-argument function that shows a progress bar while it runs. The
+    bar is also where a long step stops: Streamlit ends a run at its next update when the visitor
+    clicks again or leaves."""
+    def run():
+        bar = st.progress(0.0, text=text)
+        try:
+            return compute(lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        finally:
+            bar.empty()
+    return run
+
+
+def keep_last(key: str, compute: Callable[[], object], *, about: str | None = None):
+    """Run ``compute``; on bad input show the reason and return the last good result for ``key``
+    (None when there is none), saying which input that result belongs to (``about``: a few words
+    naming the input, such as the text). No traceback reaches the page."""
+    store = st.session_state.setdefault("_last_good", {})
+    key = pages.key(key)
+    try:
+        result = compute()
+    except FRIENDLY as e:
+        st.warning(esc(e))
+        return _last(store, key)
+    except Exception as e:  # a bug: log it for us, tell the person in words
+        log.exception("while computing %s", key)
+        st.error(f"Something went wrong ({type(e).__name__}).")
+        return _last(store, key)
+    store[key] = (result, about)
+    return result
+
+
+def _last(store: dict, key: str):
+    if key not in store:
+        return None
+    result, about = store[key]
+    short = about if about is None or len(about) <= 80 else about[:77] + "…"
+    st.caption(esc("Still showing the last result that worked" + (f", for: {short}" if short else "") + "."))
+    return result
+
+
+def lines(text: str, *, limit: int = 200) -> tuple[list[str], str | None]:
+    """Non-empty lines of a text area, capped at ``limit`` with a message when cut."""
+    rows = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    if len(rows) > limit:
+        return rows[:limit], f"Using the first {limit} of {len(rows)} lines."
+    return rows, None
+
+
+def require_lines(rows: list[str], n: int) -> list[str]:
+    """``rows``, or an InputError when there are fewer than ``n``."""
+    if len(rows) < n:
+        raise ev.InputError("Type at least one sentence." if n == 1 else f"Type at least {n} sentences, one per line.")
+    return rows
