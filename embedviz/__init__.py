@@ -11,6 +11,9 @@
 from . import limits
 from .access import serve_visitors
 from .attention import Attention, Drift, attention_weights, listened_most, same_word_vectors, token_drift
+from .axes import PRESETS as AXIS_PRESETS
+from .axes import AxisSpread, axis_name, axis_spread
+from .compare import chance_overlap, neighbour_overlap, shared_words
 from .corpus import (
     CorpusMap,
     Rows,
@@ -70,6 +73,15 @@ from .projection import (
     projector_tsv,
     trustworthiness,
 )
+from .senses import (
+    ReferenceSet,
+    SenseAccuracy,
+    SenseUse,
+    likely_sense,
+    reference_set,
+    sense_accuracy,
+    sense_neighbours,
+)
 from .similarity import (
     Baseline,
     LayerSimilarity,
@@ -103,6 +115,8 @@ from .vectors import (
 )
 
 __all__ = [
+    "AXIS_PRESETS", "AxisSpread", "axis_name", "axis_spread", "chance_overlap", "neighbour_overlap", "shared_words",
+    "ReferenceSet", "SenseAccuracy", "SenseUse", "likely_sense", "reference_set", "sense_accuracy", "sense_neighbours",
     "AnalogyResult", "Baseline", "BUNDLED", "ENCODER", "GLOVE", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
     "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
     "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",

@@ -1,0 +1,60 @@
+"""Two embedding spaces compared: for the same points (words, tokens, rows), how many of each point's
+nearest neighbours the two spaces share, and which words two static tables both know.
+
+>>> import numpy as np
+>>> import embedviz as ev
+>>> x = np.random.default_rng(0).normal(size=(50, 8))
+>>> float(ev.neighbour_overlap(x, x, k=5).min())   # a space agrees with itself
+1.0
+>>> glove, table = ev.load_vectors(), ev.load_vectors("encoder")
+>>> words = ev.shared_words(glove, table, 500)
+>>> overlap = ev.neighbour_overlap(glove.unit[glove.require(words)], table.unit[table.require(words)], k=10)
+>>> bool(overlap.mean() > 10 / (len(words) - 1))   # far above two unrelated spaces
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .tokens import InputError
+
+
+def nearest(x: np.ndarray, k: int) -> np.ndarray:
+    """``[n, k]``: each row's ``k`` nearest other rows of ``x`` ``[n, dim]`` by cosine, nearest first."""
+    u = np.asarray(x, dtype=np.float64)
+    u = u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-12)
+    sims = u @ u.T
+    np.fill_diagonal(sims, -np.inf)
+    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    order = np.take_along_axis(sims, top, axis=1).argsort(axis=1)[:, ::-1]
+    return np.take_along_axis(top, order, axis=1)
+
+
+def neighbour_overlap(a: np.ndarray, b: np.ndarray, k: int = 10) -> np.ndarray:
+    """``[n]``: for the same ``n`` points in two spaces, ``a`` ``[n, da]`` and ``b`` ``[n, db]``,
+    ``res[i] = |N_a(i) ∩ N_b(i)| / k``, ``N(i)`` being point i's ``k`` nearest other points by cosine.
+    1.0 where both spaces agree; about ``k / (n - 1)`` for two unrelated spaces."""
+    a, b = np.asarray(a), np.asarray(b)
+    if len(a) != len(b):
+        raise InputError(f"The two spaces must hold the same points ({len(a)} and {len(b)} given).")
+    n = len(a)
+    if n < 3:
+        raise InputError("Comparing neighbours needs at least three points.")
+    k = max(1, min(int(k), n - 1))
+    na, nb = nearest(a, k), nearest(b, k)
+    return np.array([len(np.intersect1d(p, q)) / k for p, q in zip(na, nb)], dtype=np.float32)
+
+
+def chance_overlap(n: int, k: int = 10) -> float:
+    """What :func:`neighbour_overlap` averages for two unrelated spaces of ``n`` points: ``k / (n - 1)``."""
+    k = max(1, min(int(k), n - 1))
+    return k / (n - 1)
+
+
+def shared_words(a, b, n: int = 1000, *, words: list[str] | None = None) -> list[str]:
+    """Words both static tables ``a`` and ``b`` know: of ``words`` when given, else the first ``n`` of ``a``
+    (its most frequent) that ``b`` has, as ``a`` spells them."""
+    pool = words if words is not None else a.words[: max(n * 4, n)]
+    out = [w for w in dict.fromkeys(w.strip() for w in pool if w.strip()) if w in a and w in b]
+    return out if words is not None else out[:n]
