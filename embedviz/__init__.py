@@ -12,8 +12,15 @@ from . import limits
 from .access import serve_visitors
 from .attention import Attention, Drift, attention_weights, listened_most, same_word_vectors, token_drift
 from .axes import PRESETS as AXIS_PRESETS
-from .axes import AxisSpread, axis_name, axis_spread
-from .compare import chance_overlap, neighbour_overlap, shared_words
+from .axes import AxisSpread, axis_name, axis_spread, encoder_directions, on_directions, static_directions
+from .compare import (
+    SpacePair,
+    chance_overlap,
+    compare_spaces,
+    nearest_points,
+    neighbour_overlap,
+    shared_words,
+)
 from .corpus import (
     CorpusMap,
     Rows,
@@ -77,6 +84,7 @@ from .senses import (
     ReferenceSet,
     SenseAccuracy,
     SenseUse,
+    count_word,
     likely_sense,
     reference_set,
     sense_accuracy,
@@ -115,8 +123,8 @@ from .vectors import (
 )
 
 __all__ = [
-    "AXIS_PRESETS", "AxisSpread", "axis_name", "axis_spread", "chance_overlap", "neighbour_overlap", "shared_words",
-    "ReferenceSet", "SenseAccuracy", "SenseUse", "likely_sense", "reference_set", "sense_accuracy", "sense_neighbours",
+    "AXIS_PRESETS", "AxisSpread", "axis_name", "axis_spread", "encoder_directions", "on_directions", "static_directions", "SpacePair", "compare_spaces", "chance_overlap", "nearest_points", "neighbour_overlap", "shared_words",
+    "ReferenceSet", "SenseAccuracy", "SenseUse", "count_word", "likely_sense", "reference_set", "sense_accuracy", "sense_neighbours",
     "AnalogyResult", "Baseline", "BUNDLED", "ENCODER", "GLOVE", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
     "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
     "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",

@@ -15,12 +15,15 @@ True
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from .cache import memoize
 from .tokens import InputError
 
 
-def nearest(x: np.ndarray, k: int) -> np.ndarray:
+def nearest_points(x: np.ndarray, k: int) -> np.ndarray:
     """``[n, k]``: each row's ``k`` nearest other rows of ``x`` ``[n, dim]`` by cosine, nearest first."""
     u = np.asarray(x, dtype=np.float64)
     u = u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-12)
@@ -42,7 +45,7 @@ def neighbour_overlap(a: np.ndarray, b: np.ndarray, k: int = 10) -> np.ndarray:
     if n < 3:
         raise InputError("Comparing neighbours needs at least three points.")
     k = max(1, min(int(k), n - 1))
-    na, nb = nearest(a, k), nearest(b, k)
+    na, nb = nearest_points(a, k), nearest_points(b, k)
     return np.array([len(np.intersect1d(p, q)) / k for p, q in zip(na, nb)], dtype=np.float32)
 
 
@@ -58,3 +61,62 @@ def shared_words(a, b, n: int = 1000, *, words: list[str] | None = None) -> list
     pool = words if words is not None else a.words[: max(n * 4, n)]
     out = [w for w in dict.fromkeys(w.strip() for w in pool if w.strip()) if w in a and w in b]
     return out if words is not None else out[:n]
+
+
+@dataclass(frozen=True)
+class SpacePair:
+    """The same ``n`` points in two spaces, each projected to 2-D: ``coords_a``, ``coords_b`` ``[n, 2]``;
+    ``overlap`` ``[n]`` from :func:`neighbour_overlap`; ``near_a``, ``near_b`` ``[n, k]`` each point's
+    nearest others in each full space."""
+
+    labels: list[str]
+    groups: list[str] | None
+    names: tuple[str, str]
+    coords_a: np.ndarray
+    coords_b: np.ndarray
+    overlap: np.ndarray
+    near_a: np.ndarray
+    near_b: np.ndarray
+    k: int
+
+    @property
+    def chance(self) -> float:
+        return chance_overlap(len(self.labels), self.k)
+
+    def finding(self) -> str:
+        """One sentence computed from the numbers."""
+        o = self.overlap
+        return (f"On average a point shares {o.mean():.0%} of its {self.k} nearest neighbours between {self.names[0]} "
+                f"and {self.names[1]} (two unrelated spaces: {self.chance:.1%}); {int((o >= 0.5).sum())} of "
+                f"{len(o)} share half or more, {int((o == 0).sum())} share none.")
+
+    def about(self, idx) -> str:
+        """What a selection of points ``idx`` shows, in one sentence."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if not len(idx):
+            return "Nothing selected."
+        inside = np.isin(self.near_b[idx], idx).mean()
+        return (f"{len(idx)} selected: they share {self.overlap[idx].mean():.0%} of their neighbours between the two "
+                f"spaces (all points: {self.overlap.mean():.0%}); in {self.names[1]}, {inside:.0%} of their "
+                f"{self.k} nearest neighbours are also selected points.")
+
+
+@memoize(maxsize=8)
+def compare_spaces(a: np.ndarray, b: np.ndarray, labels: list[str], *, groups: list[str] | None = None,
+                   names: tuple[str, str] = ("space a", "space b"), method: str = "pca", k: int = 10,
+                   random_state: int = 0) -> SpacePair:
+    """Two spaces of the same points (``a`` ``[n, da]``, ``b`` ``[n, db]``) side by side: each projected on
+    its own (``method``, of the unit vectors), and how many neighbours they share."""
+    from .projection import project
+
+    a, b = np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)
+    overlap = neighbour_overlap(a, b, k)
+    k = max(1, min(int(k), len(a) - 1))
+
+    def unit(x):
+        return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+    pa = np.asarray(project(unit(a), method, 2, random_state=random_state), dtype=np.float32)
+    pb = np.asarray(project(unit(b), method, 2, random_state=random_state), dtype=np.float32)
+    return SpacePair(list(labels), list(groups) if groups is not None else None, tuple(names), pa, pb, overlap,
+                     nearest_points(a, k), nearest_points(b, k), k)
