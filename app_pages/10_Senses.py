@@ -33,12 +33,13 @@ def words_used():
     if not found:
         raise ev.InputError("None of the reference set's words occurs in these sentences. Use one of: "
                             + ", ".join(ref.vocabulary) + ".")
-    return found
+    return rows, found
 
 
-found = ui.keep_last("words", words_used, about=text)
-if found is None:
+got = ui.keep_last("words", words_used, about=text)  # bad input keeps the last sentences and their word
+if got is None:
     st.stop()
+sentences, found = got
 acc = ui.keep_last("accuracy", ui.with_progress(
     f"Embedding the {len(ref)} labelled reference sentences (once per model)",
     lambda p: ev.sense_accuracy(enc)))

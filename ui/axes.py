@@ -54,7 +54,12 @@ def title(axes: tuple | None, fallback: str) -> str:
     """The map's title: the two axes by name, or ``fallback`` when there are none."""
     if axes is None:
         return fallback
-    return f"x: {ev.axis_name(axes[0])}   ·   y: {ev.axis_name(axes[1])}"
+    def name(spec):
+        try:
+            return ev.axis_name(spec)
+        except ev.InputError:  # an end being typed: the map (the last that worked) says why
+            return f"{spec[0].strip()} → {spec[1].strip()}"
+    return f"x: {name(axes[0])}   ·   y: {name(axes[1])}"
 
 
 class AxesMap(ev.Map):
