@@ -81,9 +81,7 @@ for i, (sentence, nb) in enumerate(zip(uses, near)):
     with cols[1 + i % (len(cols) - 1)].container(border=True):
         st.markdown(f"**Use {i + 1}:** {ui.esc(sentence)}")
         st.markdown(f"Nearest labelled uses at layer {layer}: **{ui.esc(sense)}** ({share:.0%} of {len(nb)})")
-        st.dataframe(pd.DataFrame({"sense": [u.sense for u in nb], "cosine": [round(u.cosine, 3) for u in nb],
-                                   "reference sentence": [u.sentence for u in nb]}), hide_index=True,
-                     key=ui.key(f"use_{i}"))
+        st.markdown("\n".join(f"- **{ui.esc(u.sense)}** {u.cosine:.3f}: {ui.esc(u.sentence)}" for u in nb))
 if len(set(senses_seen)) > 1:
     st.success(ui.esc(f"At layer {layer}, the encoder puts these uses of '{word}' with different senses: "
                       + "; ".join(f"use {i + 1} → {s}" for i, s in enumerate(senses_seen)) + "."))
