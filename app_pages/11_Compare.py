@@ -13,7 +13,8 @@ from embedviz import examples as ex
 enc = ui.page("Compare two spaces", "The same words in two spaces side by side: select a cluster in one map and "
               "see where its points land in the other.")
 
-KINDS = ["GloVe vs the encoder's input embeddings", "Layer i vs layer j (tokens in context)"]
+KINDS = ["GloVe vs the encoder's input embeddings", "Layer i vs layer j (tokens in context)",
+         "Static vs contextual (a corpus)"]
 kind = st.radio("Compare", KINDS, horizontal=True, key=ui.key("kind"), bind="query-params")
 c = st.columns([2, 1, 2])
 method = c[0].radio("Each map by", list(ev.projection.METHODS), format_func=ev.projection.METHODS.get, horizontal=True,
@@ -73,7 +74,21 @@ def layer_pair():
     return compute, text
 
 
-compute, about = static_pair() if kind == KINDS[0] else layer_pair()
+def corpus_pair():
+    n = int(st.number_input("Rows of Python's own docstrings", 50, 1000, 300, step=50, key=ui.key("rows"),
+                            bind="query-params"))
+
+    def compute():
+        rows = ev.read_corpus(ex.docstring_corpus(n), "python-docstrings.csv", text_column="text", label_column="module")
+        contextual, _ = ev.embed_corpus(enc, rows.texts, "model")
+        labels = [t if len(t) <= 60 else t[:57] + "…" for t in rows.texts]
+        return ev.compare_spaces(ev.static_row_vectors(enc, rows.texts), contextual, labels, groups=rows.labels,
+                                 names=("static (input embeddings, averaged)", f"contextual ({enc.name})"),
+                                 method=method, k=k)
+    return compute, f"{n} docstrings"
+
+
+compute, about = (static_pair, layer_pair, corpus_pair)[KINDS.index(kind)]()
 pair = ui.keep_last(f"pair_{KINDS.index(kind)}", ui.with_progress("Projecting both spaces", lambda p: compute()),
                     about=about)
 if pair is None:

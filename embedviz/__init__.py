@@ -20,6 +20,7 @@ from .compare import (
     nearest_points,
     neighbour_overlap,
     shared_words,
+    static_row_vectors,
 )
 from .corpus import (
     CorpusMap,
@@ -123,7 +124,7 @@ from .vectors import (
 )
 
 __all__ = [
-    "AXIS_PRESETS", "AxisSpread", "axis_name", "axis_spread", "encoder_directions", "on_directions", "static_directions", "SpacePair", "compare_spaces", "chance_overlap", "nearest_points", "neighbour_overlap", "shared_words",
+    "AXIS_PRESETS", "AxisSpread", "axis_name", "axis_spread", "encoder_directions", "on_directions", "static_directions", "SpacePair", "compare_spaces", "static_row_vectors", "chance_overlap", "nearest_points", "neighbour_overlap", "shared_words",
     "ReferenceSet", "SenseAccuracy", "SenseUse", "count_word", "likely_sense", "reference_set", "sense_accuracy", "sense_neighbours",
     "AnalogyResult", "Baseline", "BUNDLED", "ENCODER", "GLOVE", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
     "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",

@@ -120,3 +120,17 @@ def compare_spaces(a: np.ndarray, b: np.ndarray, labels: list[str], *, groups: l
     pb = np.asarray(project(unit(b), method, 2, random_state=random_state), dtype=np.float32)
     return SpacePair(list(labels), list(groups) if groups is not None else None, tuple(names), pa, pb, overlap,
                      nearest_points(a, k), nearest_points(b, k), k)
+
+
+def static_row_vectors(encoder, texts: list[str]) -> np.ndarray:
+    """``[len(texts), hidden]``: each text as a static model sees it, the mean of the encoder's
+    input-embedding rows of its tokens (special tokens left out), with no context at all: the idea
+    behind a static model distilled from an encoder (model2vec), without its PCA and weighting."""
+    table = encoder.input_embeddings()
+    out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
+    for i, text in enumerate(texts):
+        t = encoder.tokenize(text)
+        ids = [tid for tid, special in zip(t.ids, t.special) if not special]
+        if ids:
+            out[i] = table[ids].mean(axis=0)
+    return out

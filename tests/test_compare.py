@@ -59,3 +59,22 @@ def test_glove_and_the_encoder_table_agree_far_above_chance(enc):
 def test_docstring_examples_run(enc):
     result = doctest.testmod(compare, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_static_row_vectors_average_the_input_embeddings(enc):
+    texts = ["The bank robber fled.", "Embeddings are vectors."]
+    got = ev.static_row_vectors(enc, texts)
+    table = enc.input_embeddings()
+    for text, row in zip(texts, got):
+        ids = enc.tokenizer(text, add_special_tokens=False)["input_ids"]
+        np.testing.assert_allclose(row, table[ids].mean(axis=0), atol=1e-6)
+
+
+def test_compare_spaces_projects_each_space_and_counts_shared_neighbours():
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(30, 6))
+    pair = ev.compare_spaces(a, a * 2, [f"p{i}" for i in range(30)], names=("a", "b"), k=5)
+    assert pair.coords_a.shape == pair.coords_b.shape == (30, 2)
+    assert np.all(pair.overlap == 1.0) and pair.near_a.shape == (30, 5)
+    assert "shares 100% of its 5" in pair.finding()
+    assert "3 selected" in pair.about([0, 1, 2])

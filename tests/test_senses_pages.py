@@ -136,3 +136,12 @@ def test_corpus_axes_embed_the_ends_as_phrases(enc):
     at.toggle(key="corpus_axes").set_value(True).run()
     ok(at)
     assert any("Along x (man → woman)" in c.value for c in at.caption)
+
+
+def test_compare_page_static_against_contextual_rows(enc):
+    at = run("app_pages/11_Compare.py")
+    at.radio(key="compare_kind").set_value("Static vs contextual (a corpus)").run()
+    ok(at)
+    assert "static" in spec(at, 0)["layout"]["title"]["text"]
+    assert "contextual" in spec(at, 1)["layout"]["title"]["text"]
+    assert any("On average" in m.value for m in at.markdown)
