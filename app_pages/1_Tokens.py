@@ -10,6 +10,8 @@ from embedviz import examples as ex
 enc = ui.page("Tokens", "How BERT reads text: [CLS] and [SEP], WordPiece pieces, token ids and segment ids.")
 
 EXAMPLES = {"The tutorial's first sentence": ex.EMBEDDINGS_SENTENCE, "The three banks": ex.BANK_SENTENCE}
+# a tour step shows exactly its example: the split word and the second sentence too, whatever was typed
+ui.take_example({"The tutorial's first sentence": {"word": "embeddings", "two": False}})
 
 text = ui.text_box("Sentence", name="text", examples=EXAMPLES, height=80)
 two = st.toggle("Add a second sentence (segment 1)", key=ui.key("two"), bind="query-params")

@@ -51,9 +51,17 @@ if ls is not None:
     if any(len(o.token_indices) > 1 for o in ls.occurrences):
         st.caption(ui.esc(f"'{word}' is split into pieces; each use is the {ev.PIECE_POOLING[pieces]}."))
     layers = [f"layer {i}" for i in range(ls.values.shape[1])]
+    if len(ls.labels) >= 2:  # the finding: where the uses differ most from one another, and which pairs
+        spread = ls.values.max(axis=0) - ls.values.min(axis=0)
+        at = int(np.argmax(spread))
+        hi, lo = int(np.argmax(ls.values[:, at])), int(np.argmin(ls.values[:, at]))
+        st.markdown(ui.esc(f"The uses of “{word}” differ most from one another at layer {at}: {ls.labels[hi]} "
+                           f"{ls.values[hi, at]:.2f}, against {ls.labels[lo]} {ls.values[lo, at]:.2f} ({mode} "
+                           f"similarity; at layer 0 the two were {ls.values[hi, 0]:.2f} and {ls.values[lo, 0]:.2f})."))
     ui.chart(plots.layer_similarity_figure(ls.values, ls.labels, title=f"How alike the uses of '{word}' are, layer by layer ({mode})",
                                            mode=mode), key="layer_similarity",
-             data=pd.DataFrame(ls.values, index=ls.labels, columns=layers))
+             data=pd.DataFrame(ls.values, index=ls.labels, columns=layers),
+             note=f"The colours span the values shown ({ls.values.min():.2f} to {ls.values.max():.2f}), so small gaps show.")
     series = {lab: row for lab, row in zip(ls.labels, ls.values)}
     if mode == "raw":
         series["unrelated tokens (baseline)"] = base.mean_cos

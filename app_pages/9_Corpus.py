@@ -20,19 +20,25 @@ source = st.radio("Corpus", SOURCES, horizontal=True, key=ui.key("source"), bind
 
 def opened_map():
     """A map written by `python -m embedviz map` or saved here, by its folder or its link."""
-    key = st.query_params.get("map", "")
-    folder = st.text_input("Folder of a saved map (from “Save this map” or `python -m embedviz map … --out DIR`)",
-                           value=str(ev.cache_dir() / "corpora" / key) if key else "", key=ui.key("folder"))
-    if not folder.strip():
+    key = st.query_params.get(ui.key("map"), "")
+    if key and not (key.isalnum() and len(key) <= 64):
+        st.warning(ui.esc(f"“{key[:40]}” is not the name of a saved map."))
+        key = ""
+    folder = st.text_input("Folder of a saved map (from `python -m embedviz map … --out DIR`)", key=ui.key("folder"),
+                           placeholder="a folder, or open the link “Save this map” gave")
+    typed = folder.strip()
+    folder = typed or (str(ev.cache_dir() / "corpora" / key) if key else "")
+    if not folder:
         st.info("Type the folder of a saved map, or open a map's link.")
         return None
-    cm = ui.keep_last("corpus_opened", lambda: ev.open_map(folder.strip()), about=folder)
+    cm = ui.keep_last("corpus_opened", lambda: ev.open_map(folder), about=typed or f"the saved map {key}")
     if cm is None:
         return None
     m = ev.Map([t if len(t) <= 80 else t[:77] + "…" for t in cm.texts], cm.vectors, cm.coords,
                method=cm.about.get("method", "pca"), groups=cm.labels if any(cm.labels) else None)
-    st.caption(ui.esc(f"{len(cm.texts):,} rows, opened from {folder}: " + ", ".join(f"{k} {v}" for k, v in cm.about.items()
-                                                                                  if k != "source")))
+    where = folder if typed else f"the saved map {key}"
+    st.caption(ui.esc(f"{len(cm.texts):,} rows, opened from {where}: " + ", ".join(f"{k} {v}" for k, v in cm.about.items()
+                                                                                   if k != "source")))
     return m, cm.texts, np.asarray(cm.vectors), cm.labels, False
 
 
@@ -110,11 +116,12 @@ if found is not None:
                                "label": [labels[i] if labels else "" for i in idx]}), hide_index=True)
 
 st.subheader("The map")
+if can_save and st.button("Save this map", key=ui.key("save"), icon=":material/save:",
+                          help="Keeps the rows, their vectors and the map on this server, to reopen by a link."):
+    key = ev.map_key(vecs, texts)
+    ev.save_map(ev.cache_dir() / "corpora" / key, texts, labels, m.coords, vecs,
+                {"rows": len(texts), "model": enc.name, "method": m.method})
+    link = ui.page_url({ui.key("source"): SOURCES[2], ui.key("map"): key})
+    st.success(ui.esc("Saved on this server. Its link, to reopen or share: ") + f"`{link}`")
 map_view.explore(m, "corpus_map", title=f"Your corpus: {ev.projection.METHODS.get(m.method, m.method)}", what="rows",
                  reproject=lambda idx: m.reprojected(idx, m.method), show_labels=len(m) <= 300)
-if can_save and st.button("Save this map", key=ui.key("save"), icon=":material/save:"):
-    key = ev.map_key(vecs, texts)
-    folder = ev.save_map(ev.cache_dir() / "corpora" / key, texts, labels, m.coords, vecs,
-                         {"rows": len(texts), "model": enc.name, "method": m.method})
-    st.success(ui.esc(f"Saved in {folder}. Reopen it with this page's link plus ?corpus_source=A+saved+map&map={key} "
-                      "(on this server), or from its folder."))

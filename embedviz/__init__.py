@@ -107,7 +107,7 @@ from .similarity import (
     strategy_table,
     use_vectors,
 )
-from .story import Slide, numbers_html, read_story, story_html, story_link
+from .story import Slide, numbers_html, read_story, story_file, story_html, story_link
 from .tokens import InputError, Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
 from .tour import TOUR_ABOUT, TOUR_TITLES, TourStep, tour_html, tour_step
 from .training import TrainingResult, parse_groups, train_embeddings, train_skipgram
@@ -133,5 +133,5 @@ __all__ = [
     "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
-    "tour_html", "TOUR_ABOUT", "TOUR_TITLES", "TourStep", "tour_step", "Slide", "numbers_html", "read_story", "story_html", "story_link", "Parting", "parting", "listened_most", "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
+    "tour_html", "TOUR_ABOUT", "TOUR_TITLES", "TourStep", "tour_step", "Slide", "numbers_html", "read_story", "story_html", "story_link", "story_file", "Parting", "parting", "listened_most", "trustworthiness", "use_vectors", "vocab_table", "word_vectors", "wordpiece_steps",
 ]

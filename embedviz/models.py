@@ -91,7 +91,38 @@ def availability(name: str) -> str | None:
     if offline():
         return (f"{name} is not on this machine, and this machine is offline (HF_HUB_OFFLINE=1), so it cannot be "
                 f"downloaded. {HOW_TO_ADD}")
+    if not hub_reachable():
+        return (f"{name} is not on this machine, and the Hugging Face hub cannot be reached from here (no answer "
+                f"within {HUB_CHECK_S:g} s), so it cannot be downloaded. {HOW_TO_ADD}")
     return None
+
+
+HUB_CHECK_S = 2.0      # how long the hub may take to answer before a model from it is marked unavailable
+HUB_CHECK_EVERY = 300  # seconds a check's answer holds: the sidebar asks for every model it lists
+_HUB: list = []        # [(when, reachable)]
+_HUB_LOCK = threading.Lock()
+
+
+def hub_reachable(*, refresh: bool = False) -> bool:
+    """Does the Hugging Face hub (``HF_ENDPOINT``, default huggingface.co) accept a connection within
+    :data:`HUB_CHECK_S` seconds? Checked at most every :data:`HUB_CHECK_EVERY` seconds, so that a
+    model that cannot come from a hub nobody reaches fails at once instead of after the download's own
+    retries (24.5 s here)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    with _HUB_LOCK:
+        if _HUB and not refresh and time.monotonic() - _HUB[0][0] < HUB_CHECK_EVERY:
+            return _HUB[0][1]
+        url = urlsplit(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            socket.create_connection((url.hostname or "huggingface.co", port), timeout=HUB_CHECK_S).close()
+            ok = True
+        except OSError:
+            ok = False
+        _HUB[:] = [(time.monotonic(), ok)]
+        return ok
 
 
 def default_model_name() -> str:

@@ -201,11 +201,12 @@ def moving_points_figure(snapshots: np.ndarray, frames: list[int], words: list[s
     steps = [dict(method="animate", label=str(e), args=[[str(e)], dict(mode="immediate", frame=dict(duration=0, redraw=three),
                                                                       transition=dict(duration=0))]) for e in epochs]
     fig.update_layout(
-        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.08, xanchor="left", yanchor="top",
+        # the button above the plot's top right, the slider below it at full width: neither covers the other
+        updatemenus=[dict(type="buttons", showactive=False, x=1, y=1.01, xanchor="right", yanchor="bottom",
                           buttons=[dict(label="Play from the start", method="animate",
                                         args=[[str(e) for e in epochs], dict(frame=dict(duration=120, redraw=three),
                                                                              mode="immediate", transition=dict(duration=60))])])],
-        sliders=[dict(active=len(epochs) - 1, steps=steps, currentvalue=dict(prefix=f"{frame_name} "), x=0.1, len=0.9,
+        sliders=[dict(active=len(epochs) - 1, steps=steps, currentvalue=dict(prefix=f"{frame_name} "), x=0, len=1.0,
                       y=-0.02)],
     )
     if three:
@@ -338,7 +339,7 @@ def attention_grid_figure(weights: np.ndarray, *, hide: tuple[int, ...] = (), ti
                              selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1)),
                              hovertemplate="layer %{customdata[0]}, head %{customdata[1]}: click to enlarge<extra></extra>"))
     fig.update_xaxes(tickvals=[h * (t + gap) + centre for h in range(n_h)], ticktext=[f"head {h}" for h in range(n_h)],
-                     showgrid=False, zeroline=False, side="top")
+                     showgrid=False, zeroline=False, side="bottom")  # at the top they ran into the title
     fig.update_yaxes(tickvals=[li * (t + gap) + centre for li in range(n_l)], ticktext=[f"layer {li + 1}" for li in range(n_l)],
                      autorange="reversed", showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1)
     return _layout(fig, title, height=max(320, min(900, 70 * n_l + 120)))

@@ -52,6 +52,11 @@ def story_link(slides: list[Slide]) -> str:
     return base64.urlsafe_b64encode(zlib.compress(raw.encode(), 9)).decode().rstrip("=")
 
 
+def story_file(slides: list[Slide]) -> str:
+    """Every slide's title, caption and link as a small JSON file (what :func:`read_story` reads back)."""
+    return json.dumps([[s.title, s.caption, s.link] for s in slides[:MAX_SLIDES]], indent=1, ensure_ascii=False)
+
+
 def read_story(text: str) -> list[Slide]:
     """The slides :func:`story_link` packed into ``text`` (or the same list as plain JSON, as a saved
     story file holds it). Anything else is refused with a reason, and nothing of it is run."""
@@ -114,7 +119,10 @@ PLAYER = """
   }
   document.getElementById('back').onclick = () => show(at - 1);
   document.getElementById('next').onclick = () => show(at + 1);
-  document.getElementById('all').onclick = () => slides.forEach(s => { s.style.display = 'block'; });
+  document.getElementById('all').onclick = () => slides.forEach(s => {
+    s.style.display = 'block';
+    s.querySelectorAll('.plotly-graph-div').forEach(d => window.Plotly && Plotly.Plots.resize(d));
+  });
   document.addEventListener('keydown', e => {
     if (e.key === 'ArrowRight' || e.key === 'PageDown' || e.key === ' ') { show(at + 1); e.preventDefault(); }
     if (e.key === 'ArrowLeft' || e.key === 'PageUp') { show(at - 1); e.preventDefault(); }

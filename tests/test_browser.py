@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+import embedviz as ev
+from ui import pages
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # plotly_gestures
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -21,7 +24,7 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 VECTOR_DIR = Path(tempfile.mkdtemp(prefix="embedviz-vectors-"))  # the one folder the test server may read
 # A page before the landing page: on a fresh server, the first visit is a shared link to a page,
 # and it must still go through app.py's navigation.
-PAGES = ["Tokens", "", "Layers", "Context", "Sentences", "Attention", "Static_vectors", "Projections", "Train"]
+PAGES = ["Tokens", ""] + [p.slug for p in pages.PAGES if p.slug != "Tokens"]  # Tokens first: see above
 PAYLOADS = ['<img src=x onerror="window.__pwned=1">', "<script>window.__pwned=2</script>",
             "[click](javascript:window.__pwned=3)", "**bold** _it_ <b>b</b>"]
 
@@ -102,6 +105,29 @@ def assert_clean(pg):
     assert not pg.dialogs
 
 
+LABELS_CUT = """() => {
+  const cut = [];
+  document.querySelectorAll('.js-plotly-plot').forEach(plot => {
+    const svg = plot.querySelector('.main-svg');
+    if (!svg) return;
+    const box = svg.getBoundingClientRect();
+    if (box.width === 0) return;
+    plot.querySelectorAll('g[class*="tick"] > text, .g-xtitle text, .g-ytitle text').forEach(t => {
+      const r = t.getBoundingClientRect();
+      if (r.width === 0 || !t.textContent) return;
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        cut.push(t.textContent);
+    });
+  });
+  return cut;
+}"""
+
+
+def assert_labels_whole(pg):
+    """Every axis label of every drawn figure lies inside its figure: none is cut off."""
+    assert pg.evaluate(LABELS_CUT) == []
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_renders(server, page, name):
     page.goto(f"{server}/{name}", timeout=120_000)
@@ -175,10 +201,10 @@ def test_tour_link_opens_the_step(server, page):
     page.goto(server, timeout=120_000)
     page.wait_for_selector("h1", timeout=120_000)
     settle(page)
-    page.get_by_text("5. king - man + woman").click()
+    page.get_by_text("6. king - man + woman").click()
     page.wait_for_selector("text=3CosAdd", timeout=120_000)  # the Analogies tab is the one open
     settle(page)
-    assert "Static_vectors" in page.url and "tab=Analogies" in page.url
+    assert "Static_vectors" in page.url and "vectors_tab=Analogies" in page.url
     parallelogram = page.locator(".js-plotly-plot", has_text="parallelogram")
     parallelogram.wait_for(state="visible", timeout=60_000)  # charts draw a moment after the run ends
     assert "queen" in parallelogram.inner_text()
@@ -225,7 +251,7 @@ def sidebar_source(pg) -> str:
 
 
 def test_glove_6b_is_the_default_and_its_score_is_in_sight(server, page):
-    page.goto(f"{server}/Static_vectors?tab=Analogies", timeout=120_000)
+    page.goto(f"{server}/Static_vectors?vectors_tab=Analogies", timeout=120_000)
     page.wait_for_selector("text=3CosAdd", timeout=120_000)
     settle(page)
     assert "GloVe 6B 50d (400,000 words, 50 dims)" in sidebar_source(page)
@@ -271,7 +297,7 @@ def test_the_tour_shows_its_example_after_the_visitor_typed(server, page):
     settle(page)
     type_into(page, page.locator("[data-testid='stMain'] textarea").first, "My own words about cats.")
     page.wait_for_selector(".ev-chip:text-is('cats')", timeout=60_000)
-    page.goto(f"{server}/Static_vectors?tab=Analogies", timeout=120_000)
+    page.goto(f"{server}/Static_vectors?vectors_tab=Analogies", timeout=120_000)
     page.wait_for_selector("text=3CosAdd", timeout=120_000)
     settle(page)
     type_into(page, page.get_by_label("c", exact=True), "girl")
@@ -283,7 +309,7 @@ def test_the_tour_shows_its_example_after_the_visitor_typed(server, page):
     assert page.locator(".ev-chip:text-is('cats')").count() == 0
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Home").click()
     settle(page)
-    page.get_by_text("5. king - man + woman").click()
+    page.get_by_text("6. king - man + woman").click()
     page.wait_for_selector("text=3CosAdd", timeout=120_000)
     settle(page)
     assert page.get_by_label("c", exact=True).input_value() == "woman"
@@ -319,8 +345,10 @@ def test_home_is_live_and_the_tour_saves_as_one_file_that_opens_offline(server, 
     offline.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
     doc = offline.new_page()
     doc.goto(saved.as_uri())
-    doc.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 7", timeout=60_000)
-    assert doc.locator("h2").count() == 7 and "queen" in doc.content()
+    doc.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(ev.TOUR_TITLES)}",
+                          timeout=60_000)
+    assert doc.locator("h2").count() == len(ev.TOUR_TITLES) and "queen" in doc.content()
+    assert_labels_whole(doc)
     offline.close()
 
 
@@ -329,12 +357,12 @@ def test_a_tour_step_says_where_it_is_and_leads_on(server, page):
     page.wait_for_selector("h1", timeout=120_000)
     settle(page)
     page.get_by_text("3. The three banks").click()
-    page.wait_for_selector("text=Guided tour, step 3 of 7", timeout=120_000)
+    page.wait_for_selector(f"text=Guided tour, step 3 of {len(ev.TOUR_TITLES)}", timeout=120_000)
     settle(page)
-    page.get_by_role("link", name="Next: Sentence vectors").click()
-    page.wait_for_selector("text=Guided tour, step 4 of 7", timeout=120_000)
+    page.get_by_role("link", name="Next: Where the senses part").click()
+    page.wait_for_selector(f"text=Guided tour, step 4 of {len(ev.TOUR_TITLES)}", timeout=120_000)
     settle(page)
-    assert "Sentences" in page.url
+    assert "Attention" in page.url
     assert_clean(page)
 
 
@@ -411,7 +439,7 @@ def test_the_tutorials_caveats_are_in_sight(server, page):
     settle(page)
     assert page.get_by_role("button", name="Play from the start").count() + page.locator(
         ".js-plotly-plot", has_text="Play from the start").count() >= 1
-    page.goto(f"{server}/Sentences?strategy=The+%5BCLS%5D+token%27s+last-layer+vector", timeout=120_000)
+    page.goto(f"{server}/Sentences?sentences_strategy=The+%5BCLS%5D+token%27s+last-layer+vector", timeout=120_000)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
     settle(page)
     assert "[CLS] is a sentence vector only for a model trained" in page.locator("[data-testid='stMain']").inner_text()
@@ -438,7 +466,7 @@ def test_the_whole_vocabulary_map_find_click_lasso_box_export(server, page):
         page.wait_for_function(CHART_SHOWS, arg=[trace, label], timeout=60_000)
 
     page.set_viewport_size({"width": 1366, "height": 1300})
-    page.goto(f"{server}/Projections?kind=The+whole+vocabulary", timeout=120_000)
+    page.goto(f"{server}/Projections?projections_kind=The+whole+vocabulary", timeout=120_000)
     page.wait_for_selector(".js-plotly-plot .imagelayer image", timeout=180_000)  # every word, as a density image
     settle(page)
     assert "400,000 points (PCA)" in page.inner_text("body")
@@ -559,3 +587,156 @@ def test_a_dropped_csv_becomes_a_map_to_explore(server, page, tmp_path):
     settle(page)
     assert int(re.search(r"([\d,]+) rows selected by lasso", page.inner_text("body")).group(1).replace(",", "")) >= 1
     assert_clean(page)
+
+
+def nav_to(pg, title):
+    pg.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
+    settle(pg)
+
+
+def every_pair(nodes):
+    """A walk through ``nodes`` that takes every ordered pair (a, b) exactly once as a step a -> b
+    (an Euler circuit of the complete directed graph, by Hierholzer's algorithm)."""
+    out_edges = {a: [b for b in nodes if b != a] for a in nodes}
+    stack, walk = [nodes[0]], []
+    while stack:
+        if out_edges[stack[-1]]:
+            stack.append(out_edges[stack[-1]].pop())
+        else:
+            walk.append(stack.pop())
+    return walk[::-1]
+
+
+@pytest.mark.slow
+def test_every_page_after_every_other_page_through_the_sidebar(server, page):
+    """The presenter's click-through: text typed on several pages, then every page after every other
+    page through the sidebar, the session's state carried along: no page shows an error."""
+    page.goto(f"{server}/Context", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(page)
+    type_into(page, page.locator("[data-testid='stMain'] textarea").first, "The pitcher threw.\nA pitcher of water.")
+    nav_to(page, "Tokens")
+    type_into(page, page.get_by_label("Any word or words"), "pitcher")
+    nav_to(page, "Projections")
+    type_into(page, page.get_by_label("Your own words (a group of their own)"), "jug pitcher")
+    titles = [pages.HOME.title] + [p.title for p in pages.PAGES]
+    walk = every_pair(titles)
+    assert len(walk) == len(titles) * (len(titles) - 1) + 1
+    for title in walk[1:]:
+        nav_to(page, title)
+        assert page.locator("[data-testid='stException']").count() == 0, f"{title}: " + page.inner_text("body")[:500]
+        assert page.locator("[data-testid='stAlertContentError']").count() == 0, title
+
+
+TOUR_MARKS = {  # what each step's page shows of its own example, whatever was typed before
+    1: lambda pg: pg.get_by_label("Any word or words").input_value() == "embeddings",
+    3: lambda pg: "Mississippi" in pg.locator("[data-testid='stMain'] textarea").first.input_value(),
+    4: lambda pg: pg.locator("[data-testid='stMain'] textarea").first.input_value() == ev.examples.BANK_SENTENCE,
+    6: lambda pg: pg.get_by_label("c", exact=True).input_value() == "woman",
+    8: lambda pg: pg.get_by_label("Find a word").input_value() == "frog",
+}
+
+
+@pytest.mark.slow
+def test_the_whole_tour_after_typing_on_several_pages(server, page):
+    page.goto(f"{server}/Tokens", timeout=120_000)
+    page.wait_for_selector(".ev-chip", timeout=120_000)
+    settle(page)
+    type_into(page, page.get_by_label("Any word or words"), "pitcher")
+    nav_to(page, "Context")
+    type_into(page, page.locator("[data-testid='stMain'] textarea").first, "The pitcher threw.\nA pitcher of water.")
+    nav_to(page, "Attention & drift")
+    type_into(page, page.locator("[data-testid='stMain'] textarea").first, "A bat and a bat.")
+    nav_to(page, "Home")
+    page.get_by_text("1. Tokens").click()
+    n = len(ev.TOUR_TITLES)
+    for k in range(1, n + 1):
+        strip = page.locator("[data-testid='stMain']").get_by_text(f"Guided tour, step {k} of {n}")
+        strip.wait_for(timeout=240_000)
+        settle(page, timeout=240_000)
+        assert "On its example:" in strip.inner_text()
+        assert page.locator("[data-testid='stException']").count() == 0, f"step {k}"
+        assert page.locator("[data-testid='stAlertContentError']").count() == 0, f"step {k}"
+        if k in TOUR_MARKS:
+            assert TOUR_MARKS[k](page), f"step {k} does not show its own example"
+        nxt = "Back to the start" if k == n else f"Next: {ev.TOUR_TITLES[k]}"
+        page.get_by_role("link", name=nxt).click()
+    page.wait_for_selector("h1:has-text('embedviz')", timeout=60_000)
+    settle(page)
+    assert_clean(page)
+
+
+def add_to_story(pg, chart_index, caption):
+    pg.get_by_role("button", name="Add to story").nth(chart_index).click()
+    dialog = pg.get_by_role("dialog")
+    dialog.get_by_label("Caption: what should the audience notice?").fill(caption)
+    dialog.get_by_role("button", name="Add").click()
+    dialog.wait_for(state="detached", timeout=30_000)
+    settle(pg)
+
+
+@pytest.mark.slow
+def test_a_story_of_four_slides_from_three_pages_plays_saves_and_comes_back(server, browser, tmp_path):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    pg = ctx.new_page()
+    pg.goto(f"{server}/Context", timeout=120_000)
+    pg.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    settle(pg)
+    add_to_story(pg, 0, "The banks part in the middle layers.")
+    add_to_story(pg, 1, "The same numbers as lines.")
+    nav_to(pg, "Static vectors")
+    pg.get_by_role("tab", name="Analogies").click()
+    pg.locator(".js-plotly-plot", has_text="parallelogram").wait_for(timeout=60_000)
+    visible = pg.get_by_role("button", name="Add to story").filter(visible=True)
+    visible.first.click()  # the parallelogram's: the other tabs' buttons are hidden
+    dialog = pg.get_by_role("dialog")
+    dialog.get_by_label("Caption: what should the audience notice?").fill("king - man + woman = queen")
+    dialog.get_by_role("button", name="Add").click()
+    dialog.wait_for(state="detached", timeout=30_000)
+    settle(pg)
+    nav_to(pg, "Projections")
+    pg.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    add_to_story(pg, 0, "Vehicles, pets and fruits, apart.")
+    pg.get_by_role("link", name="Your story: 4 slides").click()
+    settle(pg)
+    main = pg.locator("[data-testid='stMain']")
+    main.get_by_text("Slide 1 of 4").wait_for(timeout=60_000)
+    assert main.get_by_text("The banks part in the middle layers.").count() >= 1
+    main.get_by_role("button", name="Next").click()
+    settle(pg)
+    main.get_by_text("Slide 2 of 4").wait_for(timeout=30_000)
+    main.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    assert_labels_whole(pg)
+    import re
+
+    ups = main.get_by_role("button", name=re.compile(r"\bUp$"))
+    assert ups.count() == 4
+    ups.nth(3).click()  # the fourth slide (the map) becomes the third
+    settle(pg)
+    assert "3. Projections" in main.inner_text(), main.inner_text()[-1500:]
+    with pg.expect_download(timeout=120_000) as got:
+        main.get_by_role("button", name="The story as one HTML file").click()
+    saved = tmp_path / "story.html"
+    got.value.save_as(saved)
+    offline = browser.new_context(viewport={"width": 1366, "height": 768})
+    offline.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    doc = offline.new_page()
+    doc.goto(saved.as_uri())
+    doc.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4", timeout=60_000)
+    assert doc.locator("section.slide").count() == 4 and "queen" in doc.content()
+    doc.get_by_role("button", name="Next").click()
+    assert doc.locator("#where").inner_text() == "2 / 4"
+    doc.get_by_role("button", name="All slides").click()
+    doc.wait_for_timeout(1500)
+    assert_labels_whole(doc)
+    offline.close()
+    link = pg.url  # the Story page's link holds the story: a reload (a new session) brings it back
+    assert "story_slides=" in link
+    fresh = ctx.new_page()
+    fresh.dialogs = []
+    fresh.goto(link, timeout=120_000)
+    fresh.get_by_text("Slide 1 of 4").wait_for(timeout=120_000)
+    settle(fresh)
+    fresh.locator("[data-testid='stMain'] .js-plotly-plot").first.wait_for(timeout=60_000)  # figures kept
+    assert_clean(fresh)
+    ctx.close()

@@ -252,3 +252,23 @@ def test_an_evicted_model_is_freed(tmp_path, monkeypatch, enc):
     ev.load_encoder(ev.BUNDLED)
     gc.collect()
     assert ref() is None
+
+
+def test_a_hub_nobody_reaches_marks_its_models_unavailable_at_once(monkeypatch):
+    """Without HF_HUB_OFFLINE, a hub that does not answer (here: a closed local port) is found in one
+    short check, the list says so, and loading fails with the reason instead of retrying downloads."""
+    from embedviz import models
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    try:
+        assert models.hub_reachable(refresh=True) is False
+        why = ev.model_availability("no-such-org/no-such-model")
+        assert why and "cannot be reached" in why
+        with pytest.raises(ev.ModelLoadError, match="cannot be reached"):
+            ev.load_encoder("no-such-org/no-such-model")
+        assert ev.model_availability(ev.BUNDLED) is None  # the bundled model needs no hub
+    finally:
+        monkeypatch.undo()
+        models.hub_reachable(refresh=True)

@@ -337,11 +337,50 @@ def test_your_corpus_page(enc, tmp_path):
     assert at.warning and at.get("plotly_chart") and not at.exception
     at.button(key="corpus_save").click().run()
     saved = next(s.value for s in at.success).replace("\\", "")
-    folder = saved.split("Saved in ")[1].split(". Reopen")[0]
-    assert (Path(folder) / "map.parquet").exists()
+    assert str(ev.cache_dir()) not in saved  # no server path for a visitor
+    link = saved.split("`")[1]
+    assert "?corpus_source=A+saved+map&corpus_map=" in link and link.count("?") == 1
+    key = link.split("corpus_map=")[1]
+    opened = run("app_pages/9_Corpus.py", corpus_source="A saved map", corpus_map=key)  # the link, opened afresh
+    ok(opened)
+    assert any("opened from the saved map" in c.value for c in opened.caption)
+    folder = str(ev.cache_dir() / "corpora" / key)
     at.radio(key="corpus_source").set_value("A saved map").run()
     at.text_input(key="corpus_folder").input(folder).run()
     ok(at)
     assert any("opened from" in c.value for c in at.caption)
     at.text_input(key="corpus_folder").input("/etc").run()  # a visitor opens only what the owner allowed
     assert any("not" in w.value.lower() for w in at.warning) and not at.exception
+
+
+def test_pages_after_pages_share_no_state(enc):
+    """One session through the navigation, each page after pages that used the same words for their
+    widgets (groups, word, layer, tab, seed): every page's keys are its own, so none crashes (a list
+    from Projections' multiselect once reached Train's text box)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    walk = ["Projections", "Train", "Context", "Tokens", "Static_vectors", "Train", "Layers", "Context", "Projections",
+            "Attention", "Story", "Sentences", "Senses", "Compare", "Projections", "Corpus", "Compare", "Tokens"]
+    by_slug = {p.slug: p for p in pages.PAGES}
+    for slug in walk:
+        at.switch_page(str(ROOT / by_slug[slug].path)).run()
+        assert not at.exception, (slug, at.exception)
+        assert not at.error, (slug, [e.value for e in at.error])
+
+
+def test_the_last_tour_step_leads_back_home(enc):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.switch_page(str(ROOT / "app_pages/7_Train.py"))
+    at.query_params["tour"] = str(len(ev.TOUR_TITLES))
+    at.query_params["example"] = "The tutorial's nine words"
+    at.run()
+    ok(at)
+    strip = next(m.value for m in at.markdown if "Guided tour, step" in m.value).replace("\\", "")
+    assert f"step {len(ev.TOUR_TITLES)} of {len(ev.TOUR_TITLES)}" in strip and "The loss falls from" in strip
+
+
+def test_the_page_registry_keeps_keys_apart():
+    prefixes = [p.prefix for p in pages.ALL]
+    assert len(set(prefixes)) == len(prefixes)
+    assert not any(k.startswith(p + "_") for k in pages.SHARED_KEYS for p in prefixes)
+    assert all((ROOT / p.path).exists() for p in pages.ALL)

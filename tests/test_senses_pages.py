@@ -40,7 +40,7 @@ def plain(text: str) -> str:
 
 
 def test_senses_page_puts_one_static_list_beside_each_use(enc):
-    at = run("app_pages/10_Senses.py")
+    at = run("app_pages/11_Senses.py")
     ok(at)
     md = [plain(m.value) for m in at.markdown]
     assert any("GloVe 6B 50d: one vector for “bat”" in m for m in md)
@@ -62,7 +62,7 @@ def test_senses_page_puts_one_static_list_beside_each_use(enc):
 
 
 def test_senses_page_layer_and_bad_input(enc):
-    at = run("app_pages/10_Senses.py")
+    at = run("app_pages/11_Senses.py")
     at.slider(key="senses_layer").set_value(0).run()
     ok(at)
     assert "layer 0 (chosen)" in [t["name"] for t in spec(at)["data"]]
@@ -76,7 +76,7 @@ def test_senses_page_layer_and_bad_input(enc):
 
 
 def test_compare_page_glove_against_the_encoder_table(enc):
-    at = run("app_pages/11_Compare.py")
+    at = run("app_pages/12_Compare.py")
     ok(at)
     assert len(at.get("plotly_chart")) == 2
     left, right = spec(at, 0), spec(at, 1)
@@ -93,7 +93,7 @@ def test_compare_page_glove_against_the_encoder_table(enc):
 
 
 def test_compare_page_layer_against_layer(enc):
-    at = run("app_pages/11_Compare.py")
+    at = run("app_pages/12_Compare.py")
     at.radio(key="compare_kind").set_value("Layer i vs layer j (tokens in context)").run()
     ok(at)
     assert "layer 0" in spec(at, 0)["layout"]["title"]["text"]
@@ -139,9 +139,20 @@ def test_corpus_axes_embed_the_ends_as_phrases(enc):
 
 
 def test_compare_page_static_against_contextual_rows(enc):
-    at = run("app_pages/11_Compare.py")
+    at = run("app_pages/12_Compare.py")
     at.radio(key="compare_kind").set_value("Static vs contextual (a corpus)").run()
     ok(at)
     assert "static" in spec(at, 0)["layout"]["title"]["text"]
     assert "contextual" in spec(at, 1)["layout"]["title"]["text"]
     assert any("On average" in m.value for m in at.markdown)
+
+
+def test_compare_page_your_own_words_and_where_the_spaces_disagree(enc):
+    at = run("app_pages/12_Compare.py")
+    at.text_input(key="compare_words").input("king queen <b>b</b>").run()
+    ok(at)
+    assert any("<b>b</b>" in plain(c.value) for c in at.caption)  # unknown, listed as typed (escaped)
+    yours = next(t for t in spec(at, 0)["data"] if t["name"] == "yours")
+    assert set(yours["text"]) == {"king", "queen"}
+    table = at.dataframe[0].value
+    assert table["neighbours shared"].is_monotonic_increasing

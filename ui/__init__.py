@@ -53,6 +53,15 @@ def _own(name: str) -> str:  # for helpers whose argument is itself called ``key
     return pages.by_title(st.session_state["_page"]).key(name)
 
 
+def page_url(params: dict[str, str]) -> str:
+    """The running page's address with ``params``: a link to copy (the whole address when the browser
+    told it, else the page's path)."""
+    from urllib.parse import urlencode
+
+    base = st.context.url or pages.by_title(st.session_state["_page"]).slug
+    return f"{base}?{urlencode(params)}"
+
+
 def header(title: str, intro: str, *, heading: str | None = None) -> None:
     """Everything a page shows before it needs the model: the title (``heading``, when it differs from
     the page's name in the navigation), a line of explanation, where the guided tour is; and a check of
@@ -180,6 +189,9 @@ def sidebar() -> ev.Encoder:
         st.caption("Active model: " + esc(facts.pop("model")))
         st.dataframe(pd.DataFrame({"fact": list(facts), "value": [str(v) for v in facts.values()]}),
                      hide_index=True, width="stretch")
+    from ui import story
+
+    story.sidebar_note()
     return enc
 
 
@@ -326,6 +338,9 @@ def chart(fig, *, key: str, data: pd.DataFrame | None = None, note: str | None =
     if data is not None:
         row.download_button("Numbers (CSV)", data=lambda: data.to_csv(index=True), file_name=f"{name}.csv",
                             mime="text/csv", key=f"{key}_csv", icon=":material/table:", on_click="ignore")
+    from ui import story
+
+    story.add_button(row, fig, key=key, name=name, data=data)
     if note:
         row.caption(note)
 

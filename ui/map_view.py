@@ -18,6 +18,7 @@ import streamlit as st
 import embedviz as ev
 import ui
 from embedviz import plots
+from ui import story
 
 LIST_ROWS = 200  # words listed for a selection; the export has them all
 
@@ -47,7 +48,7 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
         state["only"] = None
     c = st.columns([3, 1, 2])
     find = c[0].text_input(f"Find a {what[:-1] if what.endswith('s') else what}", value="",
-                           key=f"{key}_find", placeholder="frog" if what == "words" else None,
+                           key=f"{key}_find", placeholder=_example_word(m) if what == "words" else None,
                            max_chars=ev.limits.MAX_WORD_CHARS)
     k = int(c[1].number_input("Neighbours", 1, 100, 10, key=f"{key}_k"))
     colour = c[2].radio("Colour by", ["group", "trust"], horizontal=True, key=f"{key}_colour",
@@ -77,11 +78,17 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
     else:
         st.plotly_chart(fig, key=key, config={"displaylogo": False})
         st.caption("3-D is a view: find a word here; click, box and lasso work in 2-D.")
+    story.add_button(st, fig, key=key, name="map")
     left, right = st.columns(2)
     with left:
         _neighbour_list(m, nb, what, key)
     with right:
         _selection(m, state, key, what, can_reproject=reproject is not None)
+
+
+def _example_word(m: ev.Map) -> str:
+    """A word the search box can suggest that is on this map ("frog" on a whole vocabulary)."""
+    return "frog" if m.find("frog") else (m.labels[min(3, len(m) - 1)] if len(m) else "")
 
 
 def _state(m: ev.Map, key: str) -> dict:
@@ -107,7 +114,9 @@ def _take_search(m: ev.Map, state: dict, find: str) -> None:
     hits = m.find(find)
     if not hits:
         tips = m.suggest(find)
-        st.warning(ui.esc(f"“{find}” is not on this map." + (f" Did you mean: {', '.join(tips)}?" if tips else "")))
+        some = ", ".join(m.labels[i] for i in range(min(8, len(m))))
+        st.warning(ui.esc(f"“{find}” is not on this map of {len(m):,} points."
+                          + (f" Did you mean: {', '.join(tips)}?" if tips else f" It holds, for instance: {some}.")))
         return
     state["found"], state["clicked"] = hits[:20], hits[0]
     if m.dims == 2:  # centre on it, close enough that its neighbourhood gets labels

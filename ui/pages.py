@@ -33,11 +33,12 @@ PAGES = (
     Page("app_pages/4_Sentences.py", "Sentences", ":material/notes:", "Sentences", "sentences"),
     Page("app_pages/8_Attention.py", "Attention & drift", ":material/visibility:", "Attention", "attention"),
     Page("app_pages/5_Static_vectors.py", "Static vectors", ":material/function:", "Static_vectors", "vectors"),
-    Page("app_pages/10_Senses.py", "Senses", ":material/call_split:", "Senses", "senses"),
+    Page("app_pages/11_Senses.py", "Senses", ":material/call_split:", "Senses", "senses"),
     Page("app_pages/6_Projections.py", "Projections", ":material/scatter_plot:", "Projections", "projections"),
-    Page("app_pages/11_Compare.py", "Compare two spaces", ":material/compare:", "Compare", "compare"),
+    Page("app_pages/12_Compare.py", "Compare two spaces", ":material/compare:", "Compare", "compare"),
     Page("app_pages/9_Corpus.py", "Your corpus", ":material/dataset:", "Corpus", "corpus"),
     Page("app_pages/7_Train.py", "Train your own", ":material/model_training:", "Train", "train"),
+    Page("app_pages/10_Story.py", "Story", ":material/slideshow:", "Story", "story"),
 )
 ALL = (HOME, *PAGES)
 # Keys the sidebar shares on purpose across pages (the active model and static vectors): no page prefix

@@ -30,9 +30,12 @@ def static_pair():
     glove, table = ev.load_vectors(ev.GLOVE), ev.load_vectors(ev.ENCODER, encoder=enc)
     groups = st.multiselect("Word groups", list(ex.WORD_GROUPS), default=list(ex.WORD_GROUPS), key=ui.key("groups"),
                             bind="query-params")
-    top_n = int(st.number_input("And the N most frequent words both know", 0, 2000, 100, step=50, key=ui.key("top_n"),
+    c1, c2 = st.columns([2, 1])
+    own = c1.text_input("Your own words (a group of their own)", value="", key=ui.key("words"), bind="query-params",
+                        max_chars=2000)
+    top_n = int(c2.number_input("And the N most frequent words both know", 0, 2000, 100, step=50, key=ui.key("top_n"),
                                 bind="query-params"))
-    wanted = [(w, g) for g in groups for w in ex.WORD_GROUPS[g]]
+    wanted = [(w, g) for g in groups for w in ex.WORD_GROUPS[g]] + [(w, "yours") for w in own.replace(",", " ").split()]
     words = ev.shared_words(glove, table, words=[w for w, _ in wanted])
     missing = [w for w, _ in wanted if w not in words]
     if missing:
@@ -154,5 +157,10 @@ if selected:
         f"nearest in {pair.names[1]}": [", ".join(pair.labels[j] for j in pair.near_b[i][:5]) for i in idx]}),
         hide_index=True, key=ui.key("selection"))
 else:
-    worst = np.argsort(pair.overlap)[:8]
-    st.caption(ui.esc("Least agreement: " + ", ".join(f"{pair.labels[i]} ({pair.overlap[i]:.0%})" for i in worst) + "."))
+    worst = np.argsort(pair.overlap, kind="stable")[:8]
+    st.markdown("**Where the two spaces disagree most**")
+    st.dataframe(pd.DataFrame({
+        "point": [pair.labels[i] for i in worst], "neighbours shared": pair.overlap[worst].round(2),
+        f"nearest in {pair.names[0]}": [", ".join(pair.labels[j] for j in pair.near_a[i][:5]) for i in worst],
+        f"nearest in {pair.names[1]}": [", ".join(pair.labels[j] for j in pair.near_b[i][:5]) for i in worst]}),
+        hide_index=True, key=ui.key("disagree"))
