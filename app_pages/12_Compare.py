@@ -9,6 +9,7 @@ import embedviz as ev
 import ui
 from embedviz import compare_plots, plots
 from embedviz import examples as ex
+from ui import story
 
 enc = ui.page("Compare two spaces", "The same words in two spaces side by side: select a cluster in one map and "
               "see where its points land in the other.")
@@ -127,24 +128,24 @@ selected = state["selected"]
 st.caption("Drag a lasso (or pick Box Select in a chart's toolbar) over a cluster in either map: the same points are "
            "ringed and labelled in both. Click one point to pick it alone.")
 values = pair.overlap if colour == "overlap" else None
-figs = {}
-for col, (side, coords), name in zip(st.columns(2), sides.items(), pair.names):
-    figs[side] = compare_plots.linked_map_figure(
-        coords, pair.labels, title=f"{name}: {ev.projection.METHODS[method]}", groups=pair.groups if values is None else None,
-        values=values, selected=selected, show_labels=len(pair.labels) <= 120)
-    col.plotly_chart(figs[side], key=ui.key(side), on_select="rerun", selection_mode=("points", "box", "lasso"),
-                     config={"toImageButtonOptions": {"filename": f"compare-{side}"}, "displaylogo": False})
-
 table = pd.DataFrame({"point": pair.labels, "group": pair.groups or [""] * len(pair.labels),
                       "neighbours shared": pair.overlap.round(3),
                       f"x ({pair.names[0]})": pair.coords_a[:, 0].round(4), f"y ({pair.names[0]})": pair.coords_a[:, 1].round(4),
                       f"x ({pair.names[1]})": pair.coords_b[:, 0].round(4), f"y ({pair.names[1]})": pair.coords_b[:, 1].round(4)})
-row = st.container(horizontal=True, vertical_alignment="center")
-for side in sides:
-    row.download_button(f"Figure, {side} (HTML)", data=lambda s=side: plots.figure_html(figs[s]), file_name=f"compare-{side}.html",
+for col, (side, coords), name in zip(st.columns(2), sides.items(), pair.names):
+    fig = compare_plots.linked_map_figure(
+        coords, pair.labels, title=f"{name}: {ev.projection.METHODS[method]}", groups=pair.groups if values is None else None,
+        values=values, selected=selected, show_labels=len(pair.labels) <= 120)
+    col.plotly_chart(fig, key=ui.key(side), on_select="rerun", selection_mode=("points", "box", "lasso"),
+                     config={"toImageButtonOptions": {"filename": f"compare-{side}"}, "displaylogo": False})
+    row = col.container(horizontal=True, vertical_alignment="center")
+    row.download_button("Figure (HTML)", data=lambda f=fig: plots.figure_html(f), file_name=f"compare-{side}.html",
                         mime="text/html", key=ui.key(f"{side}_html"), icon=":material/download:", on_click="ignore")
-row.download_button("Numbers (CSV)", data=lambda: table.to_csv(index=False), file_name="compare.csv", mime="text/csv",
-                    key=ui.key("csv"), icon=":material/table:", on_click="ignore")
+    story.add_button(row, fig, key=ui.key(side), name=f"compare-{side}", data=table)
+
+row = st.container(horizontal=True, vertical_alignment="center")
+row.download_button("Numbers of both maps (CSV)", data=lambda: table.to_csv(index=False), file_name="compare.csv",
+                    mime="text/csv", key=ui.key("csv"), icon=":material/table:", on_click="ignore")
 if selected:
     if row.button("Clear selection", key=ui.key("clear"), icon=":material/close:"):
         state["selected"] = ()
