@@ -71,9 +71,9 @@ def layer_pair():
         b, _ = ev.token_points(hs, j)
         labels = [f"{r['token']} ({r['sentence']})" for r in rows]
         groups = [r["word"].lower() if by == "word" else f"{r['sentence']}. {r['context'][:30]}…" for r in rows]
-        if by == "word":  # a word used once is one colour among many: keep colours for repeated words
-            counts = pd.Series(groups).value_counts()
-            groups = [g if counts[g] > 1 else "used once" for g in groups]
+        if by == "word":  # a word in one sentence only is one colour among many: keep colours for shared words
+            in_sentences = pd.DataFrame({"g": groups, "s": [r["sentence"] for r in rows]}).groupby("g")["s"].nunique()
+            groups = [g if in_sentences[g] > 1 else "in one sentence" for g in groups]
         return ev.compare_spaces(a, b, labels, groups=groups, names=(f"layer {i}", f"layer {j}"), method=method, k=k)
     return compute, text
 
