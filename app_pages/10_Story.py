@@ -82,7 +82,8 @@ with st.container(border=True):
         fig.update_layout(height=max(fig.layout.height or 0, 560))
         st.plotly_chart(fig, key=ui.key(f"play_{at}"))
     else:
-        st.caption("This slide's figure is no longer kept on this server: open its view to draw it again.")
+        st.caption("No figure is kept for this slide here (a whole view, or a figure this server no longer holds): "
+                   "open the view to see it live.")
     where = story.target(s.link)
     if where:
         st.page_link(where[0].path, label="Open this view, live", query_params=where[1], icon=":material/open_in_new:")

@@ -16,6 +16,11 @@ enc = ui.page("Your corpus", "What does your own data look like? Drop a file of 
 SOURCES = ["Python's own docstrings (an example)", "Upload a file", "A saved map"]
 ui.take_example({"Python's docstrings": {"source": SOURCES[0], "query": ex.CORPUS_QUERY}})
 source = st.radio("Corpus", SOURCES, horizontal=True, key=ui.key("source"), bind="query-params")
+if st.session_state.get(ui.key("query_for")) != source:  # a query typed for the example is not one for your file
+    from_link = ui.key("query_for") not in st.session_state and ui.key("query") in st.query_params
+    st.session_state[ui.key("query_for")] = source
+    if not from_link:
+        st.session_state[ui.key("query")] = ex.CORPUS_QUERY if source == SOURCES[0] else ""
 
 
 def opened_map():
@@ -100,11 +105,6 @@ if got is None:
 m, texts, vecs, labels, can_save = got
 
 st.subheader("Find rows by meaning")
-if st.session_state.get(ui.key("query_for")) != source:  # a query typed for the example is not one for your file
-    from_link = ui.key("query_for") not in st.session_state and ui.key("query") in st.query_params
-    st.session_state[ui.key("query_for")] = source
-    if not from_link:
-        st.session_state[ui.key("query")] = ex.CORPUS_QUERY if source == SOURCES[0] else ""
 query = st.text_input("A question or phrase", key=ui.key("query"), bind="query-params",
                       placeholder="what are you looking for?")
 found = ui.keep_last("corpus_search", lambda: ev.nearest_rows(

@@ -17,7 +17,10 @@ from pathlib import Path
 from _common import start_streamlit
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PAGES = sys.argv[1:] or ["", "Tokens", "Layers", "Context", "Sentences", "Static_vectors", "Projections", "Train"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from ui import pages  # noqa: E402
+
+PAGES = sys.argv[1:] or [p.slug for p in pages.ALL if p.slug != "Story"]  # Story opens empty: nothing to draw
 RESULT = ".js-plotly-plot .main-svg, [data-testid='stDataFrame']"
 
 

@@ -81,7 +81,7 @@ def main():
             floor = {"first draw": (time.perf_counter() - t,) * 2, **gestures(pg, "vehicles", 0)}
             rows["21 words (floor)"] = floor
             for size, label in ((100_000, "100,000"), (400_000, "all 400,000")):
-                pg.goto(url + "/Projections?kind=The+whole+vocabulary", timeout=600_000)
+                pg.goto(url + "/Projections?projections_kind=The+whole+vocabulary", timeout=600_000)
                 settle(pg)
                 if size != 400_000:
                     pg.get_by_label("Words on the map (the most frequent)").click()

@@ -21,16 +21,16 @@ from embedviz import limits
 
 LONG_SENTENCE = "The bank robber was seen fishing on the river bank near the old stone bridge. " * 35  # > 512 tokens
 CASES = {
-    "Tokens": ("app_pages/1_Tokens.py", {"tokens_text": LONG_SENTENCE, "word": "a" * 985 + " tokenization"}),
+    "Tokens": ("app_pages/1_Tokens.py", {"tokens_text": LONG_SENTENCE, "tokens_word": "a" * 985 + " tokenization"}),
     "Layers": ("app_pages/2_Layers.py", {"layers_text": LONG_SENTENCE}),
     "Context": ("app_pages/3_Context.py", {"context_text": "\n".join([LONG_SENTENCE] * 50)}),
     "Sentences": ("app_pages/4_Sentences.py", {"sentences_text": "\n".join(f"{LONG_SENTENCE} {i}" for i in range(limits.MAX_SENTENCES))}),
-    "Static vectors": ("app_pages/5_Static_vectors.py", {"tab": "Benchmarks", "restrict": "300,000"}),
-    "Projections": ("app_pages/6_Projections.py", {"method": "tsne", "top_n": "5000", "dims": "3"}),
-    "Train (groups)": ("app_pages/7_Train.py", {"groups": "\n".join(" ".join(f"w{g}x{i}" for i in range(30))
-                                                                  for g in range(2)), "epochs": str(limits.MAX_EPOCHS)}),
-    "Train (skip-gram)": ("app_pages/7_Train.py", {"tab": "Your own text (skip-gram)", "sg_epochs": str(limits.MAX_EPOCHS),
-                                                   "sg_dim": "8", "corpus": (ex.SKIPGRAM_TEXT + " ") * 10}),
+    "Static vectors": ("app_pages/5_Static_vectors.py", {"vectors_tab": "Benchmarks", "vectors_restrict": "300,000"}),
+    "Projections": ("app_pages/6_Projections.py", {"projections_method": "tsne", "projections_top_n": "5000", "projections_dims": "3"}),
+    "Train (groups)": ("app_pages/7_Train.py", {"train_groups": "\n".join(" ".join(f"w{g}x{i}" for i in range(30))
+                                                                  for g in range(2)), "train_epochs": str(limits.MAX_EPOCHS)}),
+    "Train (skip-gram)": ("app_pages/7_Train.py", {"train_tab": "Your own text (skip-gram)", "train_sg_epochs": str(limits.MAX_EPOCHS),
+                                                   "train_sg_dim": "8", "train_corpus": (ex.SKIPGRAM_TEXT + " ") * 10}),
 }
 
 CHILD = r"""

@@ -11,9 +11,11 @@ of all the points, and the map of a whole vocabulary, computed once and kept on 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import itertools
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -176,19 +178,41 @@ class Map:
         """The first ``limit`` points in ``view`` (the most frequent words there): drawn as markers."""
         return self.in_view(view)[:limit]
 
-    def labelled(self, view: View, limit: int = limits.MAX_LABELS) -> np.ndarray:
-        """At most ``limit`` points in ``view`` to label, spread out: the first-ranked point of each cell of
-        a grid over the view, so labels do not pile up where points are dense."""
+    @functools.cached_property
+    def readable(self) -> np.ndarray:
+        """``[n]`` bool: labels a reader knows at a glance. A single token must be a word of letters (no
+        numbers, dates, punctuation or debris such as "336-822-1444" or "''"); a longer text (a corpus
+        row) must hold a letter."""
+        return np.fromiter((_readable(t) for t in self.labels), dtype=bool, count=len(self.labels))
+
+    def labelled(self, view: View, limit: int = limits.MAX_LABELS, *, size: tuple[int, int] = (1100, 560),
+                 font_px: float = 6.6, candidates: int = 2_000) -> np.ndarray:
+        """At most ``limit`` points in ``view`` to label: readable words (see :attr:`readable`), the most
+        frequent first, each kept only where its text, drawn ``font_px`` wide a character above its point
+        in a plot of ``size`` pixels, overlaps no label kept before. Zoomed in, points spread and more
+        labels fit: the labels follow the range in view."""
         idx = self.in_view(view)
-        if len(idx) <= limit:
-            return idx
+        ok = idx[self.readable[idx]][:candidates]
         x0, x1, y0, y1 = view
-        gx = max(1, int(round((limit * 1.5) ** 0.5)))
-        gy = max(1, limit // gx)
-        cx = np.clip(((self.coords[idx, 0] - x0) / (x1 - x0 + 1e-12) * gx).astype(int), 0, gx - 1)
-        cy = np.clip(((self.coords[idx, 1] - y0) / (y1 - y0 + 1e-12) * gy).astype(int), 0, gy - 1)
-        _, first = np.unique(cx * gy + cy, return_index=True)
-        return np.sort(idx[first])[:limit]
+        w, h = size
+        px = (self.coords[ok, 0] - x0) / (x1 - x0 + 1e-12) * w
+        py = (y1 - self.coords[ok, 1]) / (y1 - y0 + 1e-12) * h - 9  # text sits above its point
+        cell = 8  # an occupancy grid of 8-pixel cells: a label takes the cells its box covers
+        taken = np.zeros((h // cell + 3, w // cell + 3), dtype=bool)
+        keep = []
+        for i, x, y in zip(ok, px, py):
+            half = (min(len(self.labels[i]), 30) * font_px + 4) / 2
+            c0, c1 = int((x - half) // cell) + 1, int((x + half) // cell) + 1
+            r0, r1 = int((y - 7) // cell) + 1, int((y + 7) // cell) + 1
+            if c0 < 0 or r0 < 0 or c1 >= taken.shape[1] or r1 >= taken.shape[0]:
+                continue  # would be cut at the plot's edge
+            if taken[r0:r1 + 1, c0:c1 + 1].any():
+                continue
+            taken[r0:r1 + 1, c0:c1 + 1] = True
+            keep.append(i)
+            if len(keep) >= limit:
+                break
+        return np.array(keep, dtype=np.int64)
 
     def cells(self, view: View, nx: int = 48, ny: int = 36) -> np.ndarray:
         """One point per occupied cell of an ``nx`` x ``ny`` grid over ``view``: its first-ranked point.
@@ -252,6 +276,16 @@ class Map:
         rows = [{"label": self.labels[i], "group": self.groups[i] if self.groups else "",
                  **{a: xyz[j][r] for j, a in enumerate("xyz"[: self.dims])}} for r, i in enumerate(idx)]
         return projector_tsv(np.asarray(self.vectors[idx]), rows)
+
+
+WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
+
+
+def _readable(text: str) -> bool:
+    text = text.strip()
+    if " " in text:
+        return any(ch.isalpha() for ch in text)
+    return len(text) >= 2 and WORD.fullmatch(text) is not None
 
 
 def _colours(t: np.ndarray, stops: list[tuple[float, tuple[int, int, int]]]) -> np.ndarray:

@@ -591,7 +591,7 @@ def test_a_dropped_csv_becomes_a_map_to_explore(server, page, tmp_path):
 
 def nav_to(pg, title):
     pg.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
-    settle(pg)
+    settle(pg, timeout=300_000)  # a page's first visit may embed a corpus on a busy machine
 
 
 def every_pair(nodes):
@@ -651,7 +651,8 @@ def test_the_whole_tour_after_typing_on_several_pages(server, page):
     page.get_by_text("1. Tokens").click()
     n = len(ev.TOUR_TITLES)
     for k in range(1, n + 1):
-        strip = page.locator("[data-testid='stMain']").get_by_text(f"Guided tour, step {k} of {n}")
+        strip = page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer']",
+                             has_text=f"Guided tour, step {k} of {n}").first
         strip.wait_for(timeout=240_000)
         settle(page, timeout=240_000)
         assert "On its example:" in strip.inner_text()

@@ -114,15 +114,26 @@ def test_projector_export_of_a_selection(glove, vocab_map):
     assert np.allclose([float(ln.split("\t")[2]) for ln in lines], m.coords[sel, 0], atol=1e-5)
 
 
-def test_labels_are_few_and_spread_out(vocab_map):
+def test_labels_are_words_a_reader_knows_and_never_overlap(vocab_map):
     m = vocab_map
     view = m.extent()
     lab = m.labelled(view, 150)
-    assert 50 <= len(lab) <= 150 and lab[0] == 0  # "the", the most frequent word, is labelled
-    # at most one label per cell of the grid they were chosen on
-    assert len(set(zip(*np.floor((m.coords[lab] - [view[0], view[2]]) / [(view[1] - view[0]) / 15,
-                                                                           (view[3] - view[2]) / 10]).T.astype(int)))) \
-        >= len(lab) * 0.9
+    assert 30 <= len(lab) <= 150 and lab[0] == 0  # "the", the most frequent word, is labelled
+    words = [m.labels[i] for i in lab]
+    assert all(w.isalpha() or "-" in w or "'" in w for w in words), words  # no numbers, dates or punctuation
+    assert not any(ch.isdigit() for w in words for ch in w)
+    # no two label boxes (about 6.6 px a character, 14 px high, above the point) overlap in a 1100 x 560 plot
+    x = (m.coords[lab, 0] - view[0]) / (view[1] - view[0]) * 1100
+    y = (view[3] - m.coords[lab, 1]) / (view[3] - view[2]) * 560
+    half = np.array([len(w) * 6.6 / 2 for w in words])
+    for a in range(len(lab)):
+        for b in range(a + 1, len(lab)):
+            assert abs(x[a] - x[b]) >= half[a] + half[b] - 1 or abs(y[a] - y[b]) >= 13, (words[a], words[b])
+    # zoomed in on a tenth of the map, labels are found for that range
+    cx, cy = m.coords[lab[10]]
+    w, h = (view[1] - view[0]) / 20, (view[3] - view[2]) / 20
+    near = m.labelled((cx - w, cx + w, cy - h, cy + h), 150)
+    assert len(near) >= 10 and set(near) - set(lab)
     markers = m.markers(view)
     assert len(markers) == limits.MAX_MARKERS and list(markers) == list(range(limits.MAX_MARKERS))
     cells = m.cells(view)

@@ -384,3 +384,22 @@ def test_the_page_registry_keeps_keys_apart():
     assert len(set(prefixes)) == len(prefixes)
     assert not any(k.startswith(p + "_") for k in pages.SHARED_KEYS for p in prefixes)
     assert all((ROOT / p.path).exists() for p in pages.ALL)
+
+
+def test_the_example_query_does_not_follow_an_upload(enc):
+    at = run("app_pages/9_Corpus.py")
+    assert at.text_input(key="corpus_query").value == ev.examples.CORPUS_QUERY
+    at.radio(key="corpus_source").set_value("Upload a file").run()
+    ok(at)
+    # the page waits for a file; what the query box will show is already set: not the docstrings' question
+    assert at.session_state["corpus_query"] == ""
+
+
+def test_a_small_map_suggests_a_word_it_holds(enc):
+    at = run("app_pages/6_Projections.py")
+    box = at.text_input(key="projections_proj_0_find")
+    assert box.placeholder != "frog" and box.placeholder in ev.examples.WORD_GROUPS["vehicles"] + \
+        ev.examples.WORD_GROUPS["pets"] + ev.examples.WORD_GROUPS["fruits"]
+    box.input("frog").run()
+    said = " ".join(w.value.replace("\\", "") for w in at.warning)
+    assert "not on this map of 21 points" in said and ("Did you mean" in said or "for instance" in said)

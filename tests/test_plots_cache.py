@@ -58,3 +58,26 @@ def test_training_opens_on_the_trained_result():
     assert fig.layout.sliders[0].active == 4 and "after 40 epochs" in fig.layout.title.text
     play = fig.layout.updatemenus[0].buttons[0]
     assert list(play.args[0]) == ["0", "10", "20", "30", "40"]  # Play replays from epoch 0
+
+
+def test_a_narrow_band_of_cosines_spans_the_colours():
+    """0.81-0.96 across the three banks: the colour scale spans the values, so the gap is visible (it
+    spanned 0 to 1, and 0.81 and 0.96 were one colour)."""
+    v = np.array([[0.96, 0.95, 0.93], [0.95, 0.90, 0.84], [0.93, 0.88, 0.81]])
+    fig = plots.layer_similarity_figure(v, ["a ~ b", "a ~ c", "b ~ c"], title="t")
+    assert (fig.data[0].zmin, fig.data[0].zmax) == (0.81, 0.96)
+
+
+def test_axis_labels_grow_the_margin_and_ids_print_as_integers():
+    fig = plots.heatmap_figure(np.eye(2), ["x1", "x2"], ["bank (robber) ~ bank (river)", "b"], title="t")
+    assert fig.layout.xaxis.automargin and fig.layout.yaxis.automargin  # long row labels are not cut
+    bars = plots.bar_figure(["0: [CLS]", "1: here"], [101, 2182], title="ids", fmt="d")
+    assert list(bars.data[0].text) == ["101", "2182"] and ":d}" in bars.data[0].hovertemplate
+
+
+def test_controls_do_not_cover_each_other_or_the_title():
+    fig = plots.training_figure(np.zeros((3, 4, 2)), [0, 1, 2], list("abcd"), list("aabb"))
+    button, slider = fig.layout.updatemenus[0], fig.layout.sliders[0]
+    assert button.y > 1 and slider.y < 0  # Play above the plot, the slider below it at full width
+    grid = plots.attention_grid_figure(np.ones((2, 3, 4, 4)) / 4, title="2 layers x 3 heads")
+    assert grid.layout.xaxis.side == "bottom"  # head labels no longer printed over the title

@@ -71,13 +71,14 @@ def target(link: str) -> tuple[pages.Page, dict[str, list[str]]] | None:
 
 @st.dialog("Add to your story")
 def _add_dialog(fig, name: str, data) -> None:
-    title = (fig.layout.title.text or name) if fig.layout.title else name
-    st.caption(ui.esc(f"The figure “{title}”, this page's settings as a link, and its numbers."))
+    title = ((fig.layout.title.text or name) if fig.layout.title else name) if fig is not None else name
+    st.caption(ui.esc(f"The figure “{title}”, this page's settings as a link, and its numbers." if fig is not None else
+                      "This page with its settings, as a link the story opens live."))
     caption = st.text_area("Caption: what should the audience notice?", key="_story_caption", max_chars=ev.story.MAX_CAPTION)
     if st.button("Add", key="_story_add", type="primary", icon=":material/add:"):
         page = pages.by_title(st.session_state["_page"])
-        s = ev.Slide(f"{page.title}: {title}"[:200], caption.strip(), current_link(), fig.to_json(),
-                     ev.numbers_html(data) if data is not None else None)
+        s = ev.Slide(f"{page.title}: {title}"[:200], caption.strip(), current_link(),
+                     fig.to_json() if fig is not None else None, ev.numbers_html(data) if data is not None else None)
         keep_figure(s)
         slides().append(s)
         st.session_state.pop("_story_caption", None)
@@ -93,7 +94,11 @@ def add_button(container, fig, *, key: str, name: str, data=None) -> None:
 
 
 def sidebar_note() -> None:
-    """In the sidebar: how many slides the story has, and the way to it."""
+    """In the sidebar: this view as a slide (a page without a figure too), how many slides the story
+    has, and the way to it."""
+    if st.sidebar.button("Add this view to your story", key="_story_view", icon=":material/playlist_add:",
+                         help="Keep this page and its settings as a slide (figures have their own button)."):
+        _add_dialog(None, "this view", None)
     n = len(slides())
     if n:
         st.sidebar.page_link(next(p.path for p in pages.PAGES if p.slug == "Story"),
