@@ -6,6 +6,7 @@ import streamlit as st
 import embedviz as ev
 import ui
 from embedviz import examples as ex
+from ui import axes as word_axes
 from ui import map_view
 
 enc = ui.page("Projections", "Related words cluster: hundreds of dimensions squeezed into a picture you can read, "
@@ -107,6 +108,7 @@ def small_map() -> None:
             paths = {f"path of '{hs.tokens[pos]}'": [i for i, r in enumerate(rows) if r["position"] == pos]}
             labels_on = labels_on and len(rows) <= 150
 
+    axes = word_axes.option(what=what) if kind in (KINDS[0], KINDS[2]) else None  # ui/axes.py
     total = len(x)
     if total > ev.projection.MAX_POINTS:
         st.warning(f"Showing {ev.projection.MAX_POINTS:,} of {total:,} points (the first ones); ask for fewer to see all, "
@@ -115,14 +117,17 @@ def small_map() -> None:
         x, labels, color = x[:keep], labels[:keep], color[:keep]
 
     def projection():
+        if axes is not None:  # axes made of words instead of a projection
+            return (word_axes.static_map(vecs, labels, color, axes) if kind == KINDS[0]
+                    else word_axes.encoder_map(enc, labels, x, color, axes, layer=layer))
         p = ui.with_progress("Projecting", lambda prog: ev.project(x, method, int(dims), progress=prog, **knobs))()
         return ev.point_map(labels, x, p, method=method, groups=color, notes=p.notes)
 
     m = ui.keep_last(f"proj_{kind}", projection)  # the picture and its labels: a bad request keeps both
     if m is None:
         return
-    map_view.explore(m, f"proj_{KINDS.index(kind)}", title=title, show_labels=labels_on, what=what,
-                     reproject=reproject(m) if m.dims == 2 and paths is None else None,
+    map_view.explore(m, f"proj_{KINDS.index(kind)}", title=word_axes.title(axes, title), show_labels=labels_on, what=what,
+                     reproject=reproject(m) if m.dims == 2 and paths is None and axes is None else None,
                      paths=paths if paths and len(m) == len(labels) else None)
 
 

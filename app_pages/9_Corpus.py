@@ -7,6 +7,7 @@ import streamlit as st
 import embedviz as ev
 import ui
 from embedviz import examples as ex
+from ui import axes as word_axes
 from ui import map_view
 
 enc = ui.page("Your corpus", "What does your own data look like? Drop a file of rows (tickets, titles, abstracts, a "
@@ -84,6 +85,10 @@ def embedded_map():
         groups = [names[a] for a in assign]
     m = ui.keep_last("corpus_map", ui.with_progress("Projecting", lambda p: ev.corpus_map(
         vecs, rows.texts, groups, method, progress=p)))
+    axes = word_axes.option(what="rows")  # axes made of words, the ends embedded as phrases (ui/axes.py)
+    if axes is not None and m is not None:
+        m = ui.keep_last("corpus_axes", lambda: word_axes.encoder_map(enc, m.labels, vecs, groups, axes,
+                                                                      strategy=strategy)) or m
     return (m, rows.texts, vecs, groups, True, enc.name) if m is not None else None
 
 

@@ -36,7 +36,18 @@ when it is about one text; export it here; test it in ``tests/test_<module>.py``
 from . import limits
 from .access import serve_visitors
 from .attention import Attention, Drift, listened_most, token_drift
+from .axes import PRESETS as AXIS_PRESETS
+from .axes import AxisSpread, axis_name, axis_spread, encoder_directions, on_directions, static_directions
 from .batch_job import map_corpus
+from .compare import (
+    SpacePair,
+    chance_overlap,
+    compare_spaces,
+    nearest_points,
+    neighbour_overlap,
+    shared_words,
+    static_row_vectors,
+)
 from .disk import cache_dir
 from .embed import embed_corpus, embed_rows
 from .errors import InputError
@@ -87,6 +98,16 @@ from .projection import (
 from .ray_engine import embed_rows_ray
 from .rows import Rows, columns_of, iter_rows, read_corpus, read_corpus_text, rows_note
 from .search import clusters, nearest_rows
+from .senses import (
+    ReferenceSet,
+    SenseAccuracy,
+    SenseUse,
+    count_word,
+    likely_sense,
+    reference_set,
+    sense_accuracy,
+    sense_neighbours,
+)
 from .similarity import (
     Baseline,
     LayerSimilarity,
@@ -116,15 +137,15 @@ from .vectors import (
 )
 
 __all__ = [  # every name imported above: classes and constants, then functions
-    "AnalogyResult", "Attention", "Parting", "Slide", "TOUR_ABOUT", "TOUR_TITLES", "TourStep", "Baseline", "BUNDLED", "CorpusMap", "Drift", "Encoder", "ENCODER", "GLOVE",
+    "AXIS_PRESETS", "AnalogyResult", "Attention", "AxisSpread", "ReferenceSet", "SenseAccuracy", "SenseUse", "SpacePair", "Parting", "Slide", "TOUR_ABOUT", "TOUR_TITLES", "TourStep", "Baseline", "BUNDLED", "CorpusMap", "Drift", "Encoder", "ENCODER", "GLOVE",
     "HiddenStates", "InputError", "LayerSimilarity", "LayerStats", "Map", "ModelLoadError", "Neighbours",
     "PairContributions", "PIECE_POOLING", "Projection", "Projector", "Rows", "SENTENCE_STRATEGIES", "StaticVectors",
     "SUGGESTED", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
-    "aligned_layers", "allowed_models", "anisotropy_baseline", "benchmark_file", "cache_dir", "check_text",
+    "aligned_layers", "allowed_models", "anisotropy_baseline", "benchmark_file", "cache_dir", "axis_name", "axis_spread", "chance_overlap", "check_text", "compare_spaces", "count_word", "encoder_directions",
     "clusters", "columns_of", "corpus_map", "cos_sim", "default_model_name", "download_glove", "downloaded_glove",
     "embed_corpus", "embed_rows", "embed_rows_ray", "evaluate_analogies", "evaluate_word_pairs", "fit_and_place",
     "fit_projector", "glove_6b", "iter_rows", "layer_points", "layer_similarity", "layer_stats", "listened_most", "limits",
-    "load_encoder", "load_vectors", "map_corpus", "map_key", "model_availability", "model_is_loaded",
+    "likely_sense", "load_encoder", "nearest_points", "neighbour_overlap", "on_directions", "reference_set", "sense_accuracy", "sense_neighbours", "shared_words", "static_directions", "static_row_vectors", "load_vectors", "map_corpus", "map_key", "model_availability", "model_is_loaded",
     "nearest_rows", "neighbour_preservation", "occurrences", "open_map", "open_saved_map", "pair_contributions",
     "parse_groups", "parting", "numbers_html", "read_story", "story_file", "story_html", "story_link", "picture", "point_map", "pool_pieces", "project", "projector_tsv", "read_corpus",
     "read_corpus_text", "repeated_words", "rows_note", "safe_cell", "safe_csv", "same_word_vectors",

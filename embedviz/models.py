@@ -349,6 +349,15 @@ class Encoder:
             # From ``found``, not the cache: more inputs than the cache holds push out the first ones.
             return [found[key] for key in inputs]
 
+    def on_axes(self, points: np.ndarray, *, x=("man", "woman"), y=("bad", "good"), layer: int | None = None,
+                strategy: str | None = None) -> np.ndarray:
+        """``[n, 2]``: ``points`` ``[n, hidden]`` (tokens at ``layer``, or rows embedded by sentence
+        ``strategy``) on the axes ``x`` and ``y``, whose poles this model embeds the same way (see
+        :mod:`embedviz.axes`): each point's cosine with each axis's direction."""
+        from .axes import encoder_directions, on_directions
+
+        return on_directions(points, encoder_directions(self, x, y, layer=layer, strategy=strategy))
+
     def input_embeddings(self) -> np.ndarray:
         """The model's input-embedding table ``[vocab, hidden]`` (read-only)."""
         import torch

@@ -220,6 +220,18 @@ class StaticVectors:
                 group_of.setdefault(self._key(w), g)
         return words, m, [group_of[self.index[w]] for w in words], missing
 
+    def on_axes(self, words: list[str], *, x=("man", "woman"), y=("bad", "good")) -> np.ndarray:
+        """``[len(words), 2]``: each word's cosine with the direction from ``x``'s first pole to its second,
+        and with ``y``'s. A pole is a word, a few words, or "a, b, c" (see :mod:`embedviz.axes`).
+
+        >>> xy = load_vectors().on_axes(["king", "queen"], x=("man", "woman"))
+        >>> bool(xy[1, 0] > xy[0, 0])
+        True
+        """
+        from .axes import on_directions, static_directions
+
+        return on_directions(self.unit[self.require(words)], static_directions(self, x, y))
+
     def most_frequent(self, n: int) -> list[str]:
         """The first ``n`` words (GloVe and word2vec files list the most frequent first)."""
         return self.words[:n]

@@ -360,7 +360,7 @@ def test_pages_after_pages_share_no_state(enc):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
     walk = ["Projections", "Train", "Context", "Tokens", "Static_vectors", "Train", "Layers", "Context", "Projections",
-            "Attention", "Story", "Sentences", "Corpus", "Tokens"]
+            "Attention", "Story", "Sentences", "Senses", "Compare", "Projections", "Corpus", "Compare", "Tokens"]
     by_slug = {p.slug: p for p in pages.PAGES}
     for slug in walk:
         at.switch_page(str(ROOT / by_slug[slug].path)).run()
