@@ -8,6 +8,7 @@ import streamlit as st
 import embedviz as ev
 import ui
 from embedviz import compare_plots
+from embedviz import examples as ex
 
 enc = ui.page("Senses", "One word, several meanings: a static table gives it one vector, an encoder one per use. "
               "Type a word of the reference set in a few sentences and see which labelled uses each lands near.")
@@ -15,8 +16,7 @@ vecs = ui.vector_source(enc)
 ref = ev.reference_set()
 
 EXAMPLES = {
-    "bat: cave, baseball, barn": "A bat flew out of the cave at night.\nHe swung the baseball bat and missed the ball.\n"
-                                 "At dusk a bat was hunting insects above the barn.",
+    "bat: cave, baseball, barn": "\n".join(ex.BAT_USES),
     "bank: money and river": "She went to the bank to pay in a cheque.\nWe sat on the bank and watched the boats.",
     "crane: bird and machine": "A crane stood in the marsh on one leg.\nThe crane lifted the steel beam onto the roof.",
 }

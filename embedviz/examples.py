@@ -5,6 +5,8 @@ BANK_SENTENCE = ("After stealing money from the bank vault, the bank robber was 
                  "Mississippi river bank.")
 PAIR = ("The man went to the store.", "He bought a gallon of milk.")
 BAT_SENTENCES = ["A bat flew out of the cave.", "He swung the baseball bat."]
+BAT_USES = ("A bat flew out of the cave at night.", "He swung the baseball bat and missed the ball.",
+            "At dusk a bat was hunting insects above the barn.")  # Senses opens on these (and the tour's step)
 BANK_SENSES = [
     "The man was accused of robbing a bank.",
     "The man went fishing by the bank of the river.",

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 TOUR_TITLES = ("Tokens", "The layers", "The three banks", "Where the senses part", "Sentence vectors",
-               "king - man + woman", "Clusters in PCA", "The whole vocabulary", "Your corpus", "Train from scratch")
+               "king - man + woman", "One 'bat' or many", "Clusters in PCA", "The whole vocabulary", "Your corpus",
+               "Train from scratch")
 TOUR_ABOUT = (
     "How BERT cuts a sentence into WordPiece tokens, [CLS] and [SEP] included.",
     "One sentence becomes layers + 1 x tokens x hidden numbers; a few dimensions stand far out.",
@@ -33,6 +34,7 @@ TOUR_ABOUT = (
     "Where the river 'bank' parts from the money 'bank's, and what it listened to there.",
     "Sentences that mean the same thing score highest, even with no words in common.",
     "GloVe's most famous analogy, and where the input words themselves would rank.",
+    "GloVe gives 'bat' one vector; the encoder gives each use its own, near labelled uses of its sense.",
     "Vehicles, pets and fruits fall into separate clouds, from static vectors alone.",
     "All 400,000 GloVe words on one map: find 'frog' and its nearest neighbours.",
     "A file of your own rows as a map: Python's docstrings, searched by meaning.",
@@ -175,6 +177,27 @@ def _analogy(enc, vecs):
             notice)
 
 
+def _senses(enc, vecs):
+    import pandas as pd
+
+    from .compare_plots import sense_accuracy_figure
+    from .senses import likely_sense, sense_accuracy, sense_neighbours
+
+    acc = sense_accuracy(enc)
+    b = acc.best_layer
+    glove = [w for w, _ in vecs.most_similar("bat", topn=5)]
+    landed = [likely_sense(sense_neighbours(enc, t, "bat", b, 5)) for t in ex.BAT_USES]
+    notice = (f"{vecs.source.split(' (')[0]} gives 'bat' one list whatever the sentence ({', '.join(glove[:4])}). At "
+              f"layer {b} of {enc.name}, the cave use lands among '{landed[0][0]}' uses, the baseball use among "
+              f"'{landed[1][0]}' uses and the barn use among '{landed[2][0]}' uses; over {acc.uses} labelled uses, the "
+              f"nearest use has the same sense {acc.accuracy[b]:.0%} of the time at layer {b}, against "
+              f"{acc.accuracy[0]:.0%} at the embeddings (chance {acc.chance:.0%}).")
+    fig = sense_accuracy_figure(acc.accuracy, acc.chance, chosen=b,
+                                title="How well each layer tells the senses apart (nearest labelled use)")
+    numbers = pd.DataFrame({"layer": range(len(acc.accuracy)), "accuracy": acc.accuracy, "chance": acc.chance})
+    return fig, numbers.set_index("layer"), notice
+
+
 def _clusters(enc, vecs):
     import pandas as pd
 
@@ -236,7 +259,7 @@ def _train(enc, vecs):
             pd.DataFrame(res.vectors, index=res.words), notice)
 
 
-STEPS = (_tokens, _layers, _banks, _parting, _sentences, _analogy, _clusters, _vocabulary, _corpus, _train)
+STEPS = (_tokens, _layers, _banks, _parting, _sentences, _analogy, _senses, _clusters, _vocabulary, _corpus, _train)
 
 
 def tour_html(encoder, vectors) -> str:

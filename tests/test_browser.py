@@ -633,7 +633,7 @@ TOUR_MARKS = {  # what each step's page shows of its own example, whatever was t
     3: lambda pg: "Mississippi" in pg.locator("[data-testid='stMain'] textarea").first.input_value(),
     4: lambda pg: pg.locator("[data-testid='stMain'] textarea").first.input_value() == ev.examples.BANK_SENTENCE,
     6: lambda pg: pg.get_by_label("c", exact=True).input_value() == "woman",
-    8: lambda pg: pg.get_by_label("Find a word").input_value() == "frog",
+    9: lambda pg: pg.get_by_label("Find a word").input_value() == "frog",
 }
 
 

@@ -19,6 +19,7 @@ STEPS = [
     (P["Attention"], {"example": "The three banks"}),
     (P["Sentences"], {"example": "Questions"}),
     (P["Static_vectors"], {"example": "king - man + woman", "tab": "Analogies"}),
+    (P["Senses"], {"example": "bat: cave, baseball, barn"}),
     (P["Projections"], {"example": "vehicles, pets, fruits"}),
     (P["Projections"], {"example": "frog on all of GloVe 6B"}),
     (P["Corpus"], {"example": "Python's docstrings"}),
