@@ -30,7 +30,7 @@ def tour_story() -> list[ev.Slide]:
 
 # ---------------------------------------------------------------- a story from its link, or a file
 packed_key = ui.key("slides")
-asked = st.query_params.get(packed_key)
+asked = ui.link_value("slides")
 if asked and not slides and st.session_state.get(ui.key("opened")) != asked:
     st.session_state[ui.key("opened")] = asked
     got = ui.keep_last("from_link", lambda: ev.read_story(asked))

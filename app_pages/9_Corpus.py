@@ -25,7 +25,7 @@ if st.session_state.get(ui.key("query_for")) != source:  # a query typed for the
 
 def opened_map():
     """A map written by `python -m embedviz map` or saved here, by its folder or its link."""
-    key = st.query_params.get(ui.key("map"), "")
+    key = ui.link_value("map")
     folder = st.text_input("Folder of a saved map (from `python -m embedviz map … --out DIR`)", key=ui.key("folder"),
                            placeholder="a folder, or open the link “Save this map” gave")
     typed = folder.strip()

@@ -403,3 +403,16 @@ def test_a_small_map_suggests_a_word_it_holds(enc):
     box.input("frog").run()
     said = " ".join(w.value.replace("\\", "") for w in at.warning)
     assert "not on this map of 21 points" in said and ("Did you mean" in said or "for instance" in said)
+
+
+def test_a_link_value_no_control_shows_is_reported_and_dropped(enc):
+    """t-SNE's perplexity in a link to a PCA map: no control draws it, so the page says so and the
+    link no longer carries it (it stayed in the link, silently)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page(str(ROOT / "app_pages/6_Projections.py"))
+    at.query_params.update({"projections_perplexity": "40", "tokens_text": "from another page"})
+    at.run()
+    assert not at.exception
+    said = " ".join(w.value.replace("\\", "") for w in at.warning)
+    assert "Not used with these settings" in said and "projections_perplexity=40" in said and "tokens_text" in said
+    assert "projections_perplexity" not in at.query_params

@@ -14,13 +14,14 @@ Widgets live here and in app_pages/, never in embedviz/.
 
 from ui.charts import chart, chips
 from ui.links import (
-           URL_TEXT_LIMIT,
-           after_page,
-           page_url,
-           report_ignored_url,
-           take_example,
-           text_box,
-           valid_state,
+    URL_TEXT_LIMIT,
+    after_page,
+    link_value,
+    page_url,
+    report_ignored_url,
+    take_example,
+    text_box,
+    valid_state,
 )
 from ui.messages import FRIENDLY, esc, keep_last, lines, require_lines, with_progress
 from ui.page_setup import header, log_rerun, page, warm_up
@@ -29,6 +30,6 @@ from ui.pickers import pick_sentence, pick_token
 from ui.sidebar import OTHER, UPLOAD_LIMIT_MB, VECTOR_SOURCES, sidebar, vector_source
 
 __all__ = ["FRIENDLY", "OTHER", "UPLOAD_LIMIT_MB", "URL_TEXT_LIMIT", "VECTOR_SOURCES", "after_page", "chart", "chips",
-           "esc", "header", "keep_last", "key", "lines", "log_rerun", "page", "page_url", "pick_sentence", "pick_token",
+           "esc", "header", "keep_last", "key", "lines", "link_value", "log_rerun", "page", "page_url", "pick_sentence", "pick_token",
            "report_ignored_url", "require_lines", "sidebar", "take_example", "text_box", "valid_state",
            "vector_source", "warm_up", "with_progress"]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+import embedviz as ev
 from embedviz import plots
 from ui import pages
 
@@ -43,7 +44,7 @@ def chart(fig, *, key: str, data: pd.DataFrame | None = None, note: str | None =
     row.download_button("Figure (HTML)", data=lambda: plots.figure_html(fig), file_name=f"{name}.html",
                         mime="text/html", key=f"{key}_html", icon=":material/download:", on_click="ignore")
     if data is not None:
-        row.download_button("Numbers (CSV)", data=lambda: data.to_csv(index=True), file_name=f"{name}.csv",
+        row.download_button("Numbers (CSV)", data=lambda: ev.safe_csv(data, index=True), file_name=f"{name}.csv",
                             mime="text/csv", key=f"{key}_csv", icon=":material/table:", on_click="ignore")
     from ui import story
 

@@ -86,18 +86,39 @@ def report_ignored_url() -> None:
     instead of replacing them silently; called once the page has drawn its widgets."""
     asked = st.session_state.pop("_url_asked", None)
     slot = st.session_state.pop("_url_slot", None)
+    read = st.session_state.pop("_url_read", set())
     if not asked or slot is None:
         return
-    ignored = []
+    ignored, unused = [], []
     for key, raw in asked.items():
         now = st.query_params.get_all(key)
-        if key.startswith("embed") or now == raw or _same(raw, st.session_state.get(key)):
-            continue
         what = ", ".join(raw) if raw else "(empty)"
+        if key.startswith("embed") or key in read:
+            continue
+        if key not in st.session_state and now == raw:  # no widget drew it: hidden by the other settings, or
+            unused.append(f"{key}={what[:60]}")      # another page's; dropped, so a copied link says what is shown
+            del st.query_params[key]
+            continue
+        if now == raw or _same(raw, st.session_state.get(key)):
+            continue
         shown = f"showing {st.session_state[key]}" if key in st.session_state else "no such setting here"
         ignored.append(f"{key}={what[:60]} ({shown})")
+    said = []
     if ignored:
-        slot.warning(esc("Ignored from the link, as not a value this page offers: " + ", ".join(ignored) + "."))
+        said.append("Ignored from the link, as not a value this page offers: " + ", ".join(ignored) + ".")
+    if unused:
+        said.append("Not used with these settings (no control on this page shows it), so left out of the link: "
+                    + ", ".join(unused) + ".")
+    if said:
+        slot.warning(esc(" ".join(said)))
+
+
+def link_value(name: str, default: str = "") -> str:
+    """The page's link parameter ``name`` that no widget draws (a saved map's name, a story), read once
+    and counted as used, so it is not reported as ignored."""
+    k = pages.key(name)
+    st.session_state.setdefault("_url_read", set()).add(k)
+    return st.query_params.get(k, default)
 
 
 def _same(raw: list[str], value) -> bool:
