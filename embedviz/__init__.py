@@ -53,6 +53,7 @@ from .hidden import (
     token_points,
     word_vectors,
 )
+from .jobs import BUILDS, set_visitor
 from .maps import Map, Neighbours, point_map, word_map
 from .models import (
     BUNDLED,
@@ -107,7 +108,7 @@ __all__ = [
     "AnalogyResult", "Baseline", "BUNDLED", "ENCODER", "GLOVE", "Encoder", "HiddenStates", "InputError", "LayerSimilarity",
     "LayerStats", "ModelLoadError", "PIECE_POOLING", "Projection", "SENTENCE_STRATEGIES", "SUGGESTED",
     "StaticVectors", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
-    "CorpusMap", "Rows", "corpus_map", "embed_corpus", "map_key", "clusters", "columns_of", "embed_rows", "embed_rows_ray", "iter_rows", "map_corpus", "nearest_rows", "open_map", "read_corpus", "read_corpus_text", "rows_note", "safe_cell", "safe_csv", "open_saved_map", "save_corpus_map", "save_map", "Attention", "Drift", "PairContributions", "pair_contributions", "aligned_layers", "attention_weights", "same_word_vectors", "token_drift", "Map", "Neighbours", "fit_and_place", "neighbour_preservation", "point_map", "word_map", "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove", "encoder_vectors",
+    "CorpusMap", "Rows", "corpus_map", "embed_corpus", "map_key", "clusters", "columns_of", "embed_rows", "embed_rows_ray", "iter_rows", "map_corpus", "nearest_rows", "open_map", "read_corpus", "read_corpus_text", "rows_note", "BUILDS", "set_visitor", "safe_cell", "safe_csv", "open_saved_map", "save_corpus_map", "save_map", "Attention", "Drift", "PairContributions", "pair_contributions", "aligned_layers", "attention_weights", "same_word_vectors", "token_drift", "Map", "Neighbours", "fit_and_place", "neighbour_preservation", "point_map", "word_map", "allowed_models", "anisotropy_baseline", "limits", "serve_visitors", "model_availability", "model_is_loaded", "benchmark_file", "cache_dir", "downloaded_glove", "glove_6b", "upload_vectors", "check_text", "cos_sim", "default_model_name", "download_glove", "encoder_vectors",
     "evaluate_analogies", "evaluate_word_pairs", "from_encoder", "layer_points", "layer_similarity",
     "layer_stats", "load_encoder", "load_vectors", "occurrences", "parse_groups", "pool_pieces", "project", "projector_tsv",
     "reference_baseline", "repeated_words", "search_vocab", "sentence_vector", "strategy_table", "token_points", "train_embeddings", "train_skipgram",
