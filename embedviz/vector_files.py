@@ -103,18 +103,21 @@ def cache_paths(key: str) -> tuple[Path, Path]:
 
 def check_file(path: str | os.PathLike, *, max_bytes: int | None = None) -> Path:
     """``path`` as a readable, non-empty regular file, or a :class:`VectorFileError` saying why not."""
+    from . import access
+
     if "://" in str(path):
         raise VectorFileError("That looks like a web address; give a file on this machine.")
     p = Path(path).expanduser()
+    shown = (p.name or "That path") if access.restricted() else path  # a visitor is never told the server's paths
     if not p.exists():
-        raise VectorFileError(f"There is no file at {path}.")
+        raise VectorFileError(f"There is no file {shown} there." if access.restricted() else f"There is no file at {path}.")
     if not p.is_file():
-        raise VectorFileError(f"{path} is not a file (is it a folder?).")
+        raise VectorFileError(f"{shown} is not a file (is it a folder?).")
     size = p.stat().st_size
     if size == 0:
-        raise VectorFileError(f"{path} is empty.")
+        raise VectorFileError(f"{shown} is empty.")
     if max_bytes is not None and size > max_bytes:
-        raise VectorFileError(f"{path} is {size / 1e6:,.0f} MB, over this server's limit of {max_bytes / 1e6:,.0f} MB.")
+        raise VectorFileError(f"{shown} is {size / 1e6:,.0f} MB, over this server's limit of {max_bytes / 1e6:,.0f} MB.")
     return p
 
 
