@@ -12,6 +12,7 @@ from ui import map_view
 enc = ui.page("Your corpus", "What does your own data look like? Drop a file of rows (tickets, titles, abstracts, a "
               "book's sentences): each row becomes a vector, and the vectors a map.")
 
+ev.set_visitor(map_view.visitor())  # re-projections: one at a time per visitor, in the shared queue
 SOURCES = ["Python's own docstrings (an example)", "Upload a file", "A saved map"]
 source = st.radio("Corpus", SOURCES, horizontal=True, key="corpus_source", bind="query-params")
 
@@ -98,7 +99,7 @@ if found is not None:
 
 st.subheader("The map")
 map_view.explore(m, "corpus_map", title=f"Your corpus: {ev.projection.METHODS.get(m.method, m.method)}", what="rows",
-                 reproject=lambda idx: m.reprojected(idx, m.method), show_labels=len(m) <= 300)
+                 reproject=lambda idx, p=None: m.reprojected(idx, m.method, progress=p), show_labels=len(m) <= 300)
 if can_save and st.button("Save this map", key="corpus_save", icon=":material/save:"):
     key = ev.save_corpus_map(texts, labels, m.coords, vecs, {"rows": len(texts), "model": enc.name, "method": m.method})
     st.success(ui.esc(f"Saved as map {key}. Reopen it with this page's link plus ?corpus_source=A+saved+map&map={key} "

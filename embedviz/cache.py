@@ -29,21 +29,22 @@ DEFAULT_MAX_BYTES = 256 * 2**20
 _LONG = 256  # strings and sequences longer than this are keyed by a digest of their contents
 
 
-def _digest(data: bytes) -> str:
+def digest(data: bytes) -> str:
+    """A short hex digest of ``data``: what a memo keys big arguments by, and a name for a build."""
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 def _freeze(x):
     if isinstance(x, np.ndarray):
-        return ("nd", x.shape, str(x.dtype), _digest(np.ascontiguousarray(x).tobytes()))
+        return ("nd", x.shape, str(x.dtype), digest(np.ascontiguousarray(x).tobytes()))
     if isinstance(x, (bytes, bytearray, memoryview)):
-        return ("bytes", len(x), _digest(bytes(x)))
+        return ("bytes", len(x), digest(bytes(x)))
     if isinstance(x, str):
-        return x if len(x) <= _LONG else ("str", len(x), _digest(x.encode("utf-8", "surrogatepass")))
+        return x if len(x) <= _LONG else ("str", len(x), digest(x.encode("utf-8", "surrogatepass")))
     if isinstance(x, (list, tuple)):
         items = tuple(_freeze(v) for v in x)
         if len(items) > 16 and all(isinstance(v, (str, int, float, bool, type(None), tuple)) for v in items):
-            return ("seq", len(items), _digest(repr(items).encode("utf-8", "surrogatepass")))
+            return ("seq", len(items), digest(repr(items).encode("utf-8", "surrogatepass")))
         return items
     if isinstance(x, dict):  # order kept: it can decide the result (the order of a figure's traces)
         return ("dict",) + tuple((k, _freeze(v)) for k, v in x.items())

@@ -23,10 +23,11 @@ LIST_ROWS = 200  # words listed for a selection; the export has them all
 
 
 def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True,
-            reproject: Callable[[np.ndarray], ev.Map] | None = None, what: str = "words",
+            reproject: Callable[..., ev.Map] | None = None, what: str = "words",
             paths: dict[str, list[int]] | None = None) -> None:
     """Draw ``m`` with its search box, neighbours, selection and exports. ``reproject(idx)`` makes the
-    map of just the points ``idx`` ("show only these"); ``what`` names the points in messages;
+    map of just the points ``idx`` ("show only these"; ``reproject(idx, progress)``, whose progress
+    also says its place in the build queue); ``what`` names the points in messages;
     ``paths`` joins named point sequences by a line."""
     state = _state(m, key)
     if state["only"] is not None and reproject is not None:
@@ -35,7 +36,8 @@ def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True,
         if top.button("Back to the whole map", key=f"{key}_back", icon=":material/arrow_back:"):
             state["only"] = None
             st.rerun()
-        sub = ui.keep_last(f"{key}_only", lambda: reproject(state["only"]))
+        sub = ui.keep_last(f"{key}_only", ui.with_progress(  # computed once, queued, kept: a rerun does not redo it
+            f"Projecting the {len(state['only']):,} selected {what} again", lambda p: reproject(state["only"], p)))
         if sub is not None:
             explore(sub, f"{key}_only", title=f"{title}: the selection", show_labels=show_labels, what=what)
             return
@@ -77,6 +79,14 @@ def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True,
         _neighbour_list(m, nb, what)
     with right:
         _selection(m, state, key, what, can_reproject=reproject is not None)
+
+
+def visitor() -> str | None:
+    """This session's id: the build queue gives each visitor one build at a time."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
 
 
 def _state(m: ev.Map, key: str) -> dict:
