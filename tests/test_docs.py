@@ -24,7 +24,8 @@ def test_readme_notebook_snippet_runs(enc):
 @pytest.mark.parametrize("module", ["embedviz", "embedviz.tokens", "embedviz.models", "embedviz.hidden",
                                     "embedviz.similarity", "embedviz.vectors", "embedviz.evaluation", "embedviz.projection",
                                     "embedviz.training", "embedviz.access", "embedviz.report", "embedviz.maps",
-                                    "embedviz.attention"])
+                                    "embedviz.attention", "embedviz.corpus", "embedviz.cache", "embedviz.exports",
+                                    "embedviz.jobs"])
 def test_docstring_examples_run(module, enc):
     import importlib
 
