@@ -466,5 +466,11 @@ def point_map(labels: Sequence[str], vectors: np.ndarray, coords: np.ndarray, *,
     trust = np.full(n, np.nan, dtype=np.float32)
     if s > 2:
         trust[:s] = neighbour_preservation(vectors[:s], coords[:s])
+    from .cache import _freeze
+
+    # keyed by content: the same points on a rerun of the page are the same map (its figures and its
+    # re-projections are not computed again)
+    key = "points-" + hashlib.blake2b(repr(_freeze((list(labels), coords, vectors, method, list(groups or []))))
+                                      .encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     return Map(labels, vectors, coords, method=method, groups=groups, trust=trust, notes=notes, scored=s if s > 2 else 0,
-               unit=unit)
+               unit=unit, key=key)
