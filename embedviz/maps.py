@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import limits
-from .cache import digest, memoize
+from .cache import digest, freeze, memoize
 from .disk import atomic_write, cache_dir
 from .errors import InputError
 from .exports import safe_cells
@@ -457,8 +457,12 @@ def point_map(labels: Sequence[str], vectors: np.ndarray, coords: np.ndarray, *,
     trust = np.full(n, np.nan, dtype=np.float32)
     if s > 2:
         trust[:s] = neighbour_preservation(vectors[:s], coords[:s])
+    # keyed by content: the same points on a rerun of the page are the same map (its figures and its
+    # re-projections are not computed again)
+    key = "points-" + hashlib.blake2b(repr(freeze((list(labels), coords, vectors, method, list(groups or []))))
+                                      .encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     return Map(labels, vectors, coords, method=method, groups=groups, trust=trust, notes=notes, scored=s if s > 2 else 0,
-               unit=unit)
+               unit=unit, key=key)
 
 
 @memoize(maxsize=4)

@@ -341,3 +341,23 @@ def test_your_corpus_page(enc, tmp_path):
     assert any("rows, opened" in c.value for c in at.caption)
     at.text_input(key="corpus_folder").input("/etc").run()  # a visitor opens only what the owner allowed
     assert any("not" in w.value.lower() for w in at.warning) and not at.exception
+
+
+def test_show_only_these_runs_once_through_the_page(enc):
+    """Issue 26, item 2: a rerun of the page (typing in the sub-map's search box) re-projected the
+    selection in full; now it is computed once, through the build queue, and kept."""
+    import numpy as np
+
+    at = run("app_pages/6_Projections.py")
+    ok(at)
+    state = at.session_state["proj_0__map"]
+    state["only"] = np.arange(12)
+    at.session_state["proj_0__map"] = state
+    before = len(ev.maps._reprojected.cache_keys())
+    at.run()
+    ok(at)
+    assert any("Showing only the 12 selected words" in i.value for i in at.info)
+    assert len(ev.maps._reprojected.cache_keys()) == before + 1
+    at.text_input(key="proj_0_only_find").input("car").run()  # typing in the sub-map's search box
+    ok(at)
+    assert len(ev.maps._reprojected.cache_keys()) == before + 1 and ev.BUILDS.waiting() == []
