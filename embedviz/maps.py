@@ -336,7 +336,10 @@ def allowed_maps() -> list[dict] | None:
         entry = {"method": words[0]}
         for w in words[1:]:
             k, _, v = w.partition("=")
-            entry[k] = float(v)
+            try:
+                entry[k] = float(v)
+            except ValueError:
+                raise InputError(f"EMBEDVIZ_MAPS: {w!r} is not a knob=number (such as seed=0).") from None
         out.append(entry)
     return out
 
@@ -347,8 +350,8 @@ def _allowed(method, seed, sample, perplexity, n_neighbors, min_dist) -> bool:
         return True
     asked = {"seed": seed, "sample": sample, "perplexity": perplexity, "n_neighbors": n_neighbors, "min_dist": min_dist}
     for entry in maps:
-        if entry["method"] == method and all(abs(asked[k] - v) < 1e-9 for k, v in entry.items()
-                                             if k != "method" and k in asked):
+        if entry["method"] == method and all(asked[k] is None or abs(asked[k] - v) < 1e-9 for k, v in entry.items()
+                                             if k != "method" and k in asked and (method != "pca" or k == "seed")):
             return True
     return False
 
@@ -390,8 +393,8 @@ def word_map(vecs, method: str = "pca", *, size: int | None = None, sample: int 
             notes = [f"{METHODS[method]} was fitted on the first {min(sample, n):,} of {n:,} words; the other "
                      f"{n - min(sample, n):,} were placed by the fitted model."]
     else:
-        if not _allowed(method, seed, min(sample, n) if method != "pca" else None, perplexity, n_neighbors, min_dist) \
-                and not (method == "pca" and _allowed("pca", 0, None, 30.0, 15, 0.1)):
+        if not _allowed(method, None if method == "pca" else seed, None if method == "pca" else min(sample, n),
+                        perplexity, n_neighbors, min_dist):
             offered = "; ".join(_describe(e) for e in allowed_maps() or [])
             raise InputError(f"This server builds whole-vocabulary maps only as its owner fixed them: {offered}. "
                              "Choose one of those (its owner sets them with EMBEDVIZ_MAPS).")
