@@ -12,6 +12,7 @@ from ui import map_view
 enc = ui.page("Projections", "Related words cluster: hundreds of dimensions squeezed into a picture you can read, "
               "and a map you can search, click and select.")
 
+ev.set_visitor(map_view.visitor())  # map builds: one at a time per visitor, in the shared queue
 KINDS = ["Static words", "The whole vocabulary", "Tokens in context", "A token's path through the layers"]
 METHODS = ev.projection.METHODS
 ui.take_example({"vehicles, pets, fruits": {"kind": KINDS[0], "method": "pca", "dims": 2, "groups": ex.DEFAULT_GROUPS,
@@ -37,14 +38,14 @@ title = f"{kind}: {METHODS.get(method, method)} (seed {seed})"
 
 
 def reproject(m: ev.Map):
-    return lambda idx: m.reprojected(idx, method, **knobs)
+    return lambda idx, progress=None: m.reprojected(idx, method, progress=progress, **knobs)
 
 
 def whole_vocabulary() -> None:
     """All the words of a table on one map: a density image, the most frequent as points, a few labels."""
     vecs = ui.vector_source(enc)
     w = st.columns(2)
-    sizes = [n for n in (20_000, 50_000, 100_000) if n < len(vecs)] + [len(vecs)]
+    sizes = [n for n in ev.limits.MAP_SIZES if n < len(vecs)] + [len(vecs)]
     size = w[0].selectbox("Words on the map (the most frequent)", sizes, index=len(sizes) - 1, key=ui.key("map_size"),
                           format_func=lambda n: f"all {n:,}" if n == len(vecs) else f"{n:,}")
     sample = w[1].selectbox("t-SNE and UMAP are fitted on the most frequent", ev.limits.FIT_CHOICES, index=1,

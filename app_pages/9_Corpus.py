@@ -13,6 +13,7 @@ from ui import map_view
 enc = ui.page("Your corpus", "What does your own data look like? Drop a file of rows (tickets, titles, abstracts, a "
               "book's sentences): each row becomes a vector, and the vectors a map.")
 
+ev.set_visitor(map_view.visitor())  # re-projections: one at a time per visitor, in the shared queue
 SOURCES = ["Python's own docstrings (an example)", "Upload a file", "A saved map"]
 ui.take_example({"Python's docstrings": {"source": SOURCES[0], "query": ex.CORPUS_QUERY}})
 source = st.radio("Corpus", SOURCES, horizontal=True, key=ui.key("source"), bind="query-params")
@@ -117,4 +118,4 @@ if can_save and st.button("Save this map", key=ui.key("save"), icon=":material/s
     link = ui.page_url({ui.key("source"): SOURCES[2], ui.key("map"): key})
     st.success(ui.esc("Saved on this server. Its link, to reopen or share: ") + f"`{link}`")
 map_view.explore(m, "corpus_map", title=f"Your corpus: {ev.projection.METHODS.get(m.method, m.method)}", what="rows",
-                 reproject=lambda idx: m.reprojected(idx, m.method), show_labels=len(m) <= 300)
+                 reproject=lambda idx, p=None: m.reprojected(idx, m.method, progress=p), show_labels=len(m) <= 300)

@@ -70,6 +70,7 @@ from .hidden import (
     pool_pieces,
     word_vectors,
 )
+from .jobs import BUILDS, set_visitor
 from .map_folder import CorpusMap, map_key, open_map, open_saved_map, save_corpus_map, save_map
 from .maps import Map, Neighbours, corpus_map, point_map, word_map
 from .models import (
@@ -137,7 +138,7 @@ from .vectors import (
 )
 
 __all__ = [  # every name imported above: classes and constants, then functions
-    "AXIS_PRESETS", "AnalogyResult", "Attention", "AxisSpread", "ReferenceSet", "SenseAccuracy", "SenseUse", "SpacePair", "Parting", "Slide", "TOUR_ABOUT", "TOUR_TITLES", "TourStep", "Baseline", "BUNDLED", "CorpusMap", "Drift", "Encoder", "ENCODER", "GLOVE",
+    "AXIS_PRESETS", "AnalogyResult", "Attention", "AxisSpread", "ReferenceSet", "SenseAccuracy", "SenseUse", "SpacePair", "Parting", "Slide", "TOUR_ABOUT", "TOUR_TITLES", "TourStep", "Baseline", "BUILDS", "BUNDLED", "CorpusMap", "Drift", "Encoder", "ENCODER", "GLOVE",
     "HiddenStates", "InputError", "LayerSimilarity", "LayerStats", "Map", "ModelLoadError", "Neighbours",
     "PairContributions", "PIECE_POOLING", "Projection", "Projector", "Rows", "SENTENCE_STRATEGIES", "StaticVectors",
     "SUGGESTED", "Tokenization", "TrainingResult", "VectorFileError", "WORD_STRATEGIES", "WordPairResult",
@@ -149,7 +150,7 @@ __all__ = [  # every name imported above: classes and constants, then functions
     "nearest_rows", "neighbour_preservation", "occurrences", "open_map", "open_saved_map", "pair_contributions",
     "parse_groups", "parting", "numbers_html", "read_story", "story_file", "story_html", "story_link", "picture", "point_map", "pool_pieces", "project", "projector_tsv", "read_corpus",
     "read_corpus_text", "repeated_words", "rows_note", "safe_cell", "safe_csv", "same_word_vectors",
-    "save_corpus_map", "save_map", "search_vocab", "serve_visitors", "strategy_table", "token_drift",
+    "save_corpus_map", "save_map", "search_vocab", "serve_visitors", "set_visitor", "strategy_table", "token_drift",
     "token_points", "tour_html", "tour_step", "train_embeddings", "train_skipgram", "trustworthiness", "upload_vectors",
     "use_vectors", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",
 ]

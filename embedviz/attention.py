@@ -111,7 +111,9 @@ def _from_parts(enc, hs: HiddenStates) -> tuple[np.ndarray, np.ndarray]:
 
     model = enc.model
     heads = model.config.num_attention_heads
-    weights, norms = [], []
+    t_all = hs.array.shape[1]
+    shape = (len(model.encoder.layer), heads, t_all, t_all)  # filled in place: no second copy of 2 x 75 MB at 512 tokens
+    weights, norms = np.empty(shape, np.float32), np.empty(shape, np.float32)
     with enc.lock, torch.inference_mode():
         for li, layer in enumerate(model.encoder.layer):
             x = torch.from_numpy(np.array(hs.array[li], dtype=np.float32)).to(enc.device)
@@ -121,9 +123,9 @@ def _from_parts(enc, hs: HiddenStates) -> tuple[np.ndarray, np.ndarray]:
             w = torch.softmax(q @ k.transpose(1, 2) / d ** 0.5, dim=-1)  # [heads, t, t]
             wo = layer.attention.output.dense.weight.view(-1, heads, d)  # [hidden, heads, d]
             f_norm = torch.linalg.vector_norm(torch.einsum("htd,ohd->hto", v, wo), dim=-1)  # [heads, t]
-            weights.append(w.float().cpu().numpy())
-            norms.append((w * f_norm[:, None, :]).float().cpu().numpy())
-    return np.stack(weights), np.stack(norms)
+            weights[li] = w.float().cpu().numpy()
+            norms[li] = (w * f_norm[:, None, :]).float().cpu().numpy()
+    return weights, norms
 
 
 @memoize(maxsize=2)

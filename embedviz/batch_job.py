@@ -69,7 +69,8 @@ def _own_folder(out: Path, fp: dict, restart: bool) -> None:
             job = None
         if not isinstance(job, dict) or job.get("embedviz") != "map job":
             raise InputError(f"--out {out} is not empty and is not a folder this job made; give a new or empty folder.")
-        if job.get("input") != fp:
+        started = (out / "vectors.npy").exists() or any((out / "chunks").glob("*.parquet"))
+        if job.get("input") != fp and started:  # nothing done yet (a wrong column, say): nothing to protect
             was = job.get("input") if isinstance(job.get("input"), dict) else {}
             changed = [k for k in fp if was.get(k) != fp[k]]
             if not restart:
@@ -81,10 +82,10 @@ def _own_folder(out: Path, fp: dict, restart: bool) -> None:
                 (out / name).unlink(missing_ok=True)
             for p in (out / "chunks").glob("*.parquet") if (out / "chunks").is_dir() else []:
                 p.unlink()
-    (out / "chunks").mkdir(parents=True, exist_ok=True)
-    if not mark.exists():
+    if not mark.exists():  # the mark first: a job killed right after it still owns its folder
         atomic_write(mark, lambda f: f.write(json.dumps({"embedviz": "map job", "version": 2, "input": fp},
                                                         indent=1).encode()))
+    (out / "chunks").mkdir(parents=True, exist_ok=True)
 
 
 def _write_chunk(path: Path, vecs: np.ndarray, rows: Rows, cut: int) -> None:

@@ -39,6 +39,13 @@ MAX_SENTENCES = 100
 # 1.2 GB, the most one map here holds. t-SNE and UMAP are fitted on a sample of at most 50,000 points
 # (fit: ~3 min for t-SNE, ~1 min for UMAP on two cores) and place the rest with the fitted model.
 MAX_MAP_POINTS = 1_000_000
+# The whole-vocabulary maps a shared server builds unless its owner says otherwise (EMBEDVIZ_MAPS, same
+# form; "any" for all): a link with another seed or knob is told these, and starts no 4-minute build.
+DEFAULT_MAPS = "pca; tsne seed=0 perplexity=30 sample=20000; umap seed=0 n_neighbors=15 min_dist=0.1 sample=20000"
+MAP_SIZES = [20_000, 50_000, 100_000]  # and "all": the word counts a whole-vocabulary map is offered in
+# "Show only these" projects a selection again: t-SNE and UMAP take at most this many points (fitted on
+# 20,000, the rest placed); 310,000 took 87 s and 2.3 GB. PCA takes any number.
+MAX_REPROJECT_POINTS = 50_000
 MAX_FIT_POINTS = 50_000
 FIT_CHOICES = [10_000, 20_000, 50_000]
 # Per-point neighbourhood scores compare every scored point with every other: 50,000 x 50,000 cosines.

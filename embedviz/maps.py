@@ -23,13 +23,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import limits
-from .cache import memoize
+from .cache import digest, freeze, memoize
 from .disk import atomic_write, cache_dir
 from .errors import InputError
 from .exports import safe_cells
+from .jobs import BUILDS, estimate_cost
 from .progress import Progress, reporter
 from .projection import MAX_POINTS, METHODS, fit_and_place, neighbour_preservation, picture, projector_tsv
 from .vecmath import close_spellings, top_k, unit_rows
+from .vector_files import trim_cache
 
 View = tuple[float, float, float, float]  # x0, x1, y0, y1
 _TOKENS = itertools.count()
@@ -64,7 +66,8 @@ class Map:
 
     def __init__(self, labels: Sequence[str], vectors: np.ndarray, coords: np.ndarray, *, method: str = "pca",
                  groups: Sequence[str] | None = None, trust: np.ndarray | None = None, notes: Sequence[str] = (),
-                 scored: int = 0, unit: np.ndarray | None = None, explained_variance: np.ndarray | None = None):
+                 scored: int = 0, unit: np.ndarray | None = None, explained_variance: np.ndarray | None = None,
+                 key: str | None = None):
         self.labels = list(labels)
         self.vectors = vectors
         self.coords = np.asarray(coords, dtype=np.float32)
@@ -78,7 +81,8 @@ class Map:
         self._tree = None
         self._lower = None
         self._lock = threading.Lock()
-        self.memo_key = ("map", next(_TOKENS))  # figures built from this map are memoised by this
+        # figures and re-projections of this map are memoised by this: its content's key when it has one
+        self.memo_key = ("map", key if key is not None else next(_TOKENS))
         if not (len(self.labels) == len(self.vectors) == len(self.coords)):
             raise InputError("A map needs one label, one vector and one place per point.")
 
@@ -229,18 +233,25 @@ class Map:
         return _density_png(self.coords, view, width, height, values)
 
     def reprojected(self, idx: Sequence[int], method: str | None = None, *, random_state: int = 0,
-                    perplexity: float = 30.0, n_neighbors: int = 15, min_dist: float = 0.1) -> Map:
+                    perplexity: float = 30.0, n_neighbors: int = 15, min_dist: float = 0.1,
+                    progress: Progress | None = None) -> Map:
         """A new 2-D map of just the points ``idx``, projected again from their full-space vectors
-        (``method``: this map's by default), so that a cluster spreads over the whole picture."""
+        (``method``: this map's by default), so that a cluster spreads over the whole picture. Computed
+        once and kept (every rerun of the page, every visitor), through the build queue, with progress."""
         idx = np.unique(np.asarray(idx, dtype=np.int64))
         if len(idx) < 2:
             raise InputError("Select at least two points to show only them.")
         method = method or self.method
-        x = self.unit[idx]  # the picture is of directions, as the whole map's is (neighbours are by cosine)
-        p = picture(x, method, random_state=random_state, perplexity=perplexity, n_neighbors=n_neighbors,
-                    min_dist=min_dist)
-        return point_map([self.labels[i] for i in idx], self.vectors[idx], p, method=method,
-                         groups=[self.groups[i] for i in idx] if self.groups else None, notes=p.notes, unit=x)
+        if method not in METHODS:
+            raise InputError(f"Unknown projection method {method!r}: pca, tsne or umap.")
+        if method != "pca" and len(idx) > limits.MAX_REPROJECT_POINTS:
+            raise InputError(f"“Show only these” projects at most {limits.MAX_REPROJECT_POINTS:,} points again with "
+                             f"{METHODS[method]} (a selection of {len(idx):,} would take minutes and gigabytes); select "
+                             "fewer, or choose PCA, which takes any number.")
+        if method == "pca":
+            random_state, perplexity, n_neighbors, min_dist = 0, 30.0, 15, 0.1  # PCA has no seed nor knobs
+        return _reprojected(self, idx, method, random_state, float(perplexity), int(n_neighbors), float(min_dist),
+                            progress=progress)
 
     # ------------------------------------------------------------ export
 
@@ -319,12 +330,74 @@ def _density_png(coords: np.ndarray, view: View, width: int, height: int, values
     return buf.getvalue()
 
 
-# ---------------------------------------------------------------- the map of a whole vocabulary
+# ---------------------------------------------------------------- re-projections and whole-vocabulary maps
 
-_BUILD = threading.Lock()  # one map is computed at a time: a second session asking for it waits, then reads it
+@memoize(maxsize=8)
+def _reprojected(m: Map, idx: np.ndarray, method: str, random_state: int, perplexity: float, n_neighbors: int,
+                 min_dist: float, progress: Progress | None = None) -> Map:
+    x = m.unit[idx]  # the picture is of directions, as the whole map's is (neighbours are by cosine)
+    knobs = dict(random_state=random_state, perplexity=perplexity, n_neighbors=n_neighbors, min_dist=min_dist)
+    key = digest(repr((m.memo_key, digest(idx.tobytes()), method, sorted(knobs.items()))).encode())
+
+    def compute(step):
+        p = picture(x, method, progress=step, **knobs)
+        return point_map([m.labels[i] for i in idx], m.vectors[idx], p, method=method,
+                         groups=[m.groups[i] for i in idx] if m.groups else None, notes=p.notes, unit=x)
+
+    return BUILDS.run("reproject-" + key, compute, cost=estimate_cost(len(idx), x.shape[1], method, 20_000),
+                      label=f"{METHODS[method]} of {len(idx):,} selected points", progress=progress)
 
 
-@memoize(maxsize=4)
+def allowed_maps() -> list[dict] | None:
+    """The whole-vocabulary maps a visitor may have built, as the owner fixed them (``EMBEDVIZ_MAPS``),
+    or None when any may be (a notebook, ``EMBEDVIZ_MAPS=any``, or ``EMBEDVIZ_LOCAL_FILES=1``). Each
+    entry: a method and its knobs, ``;``-separated, e.g. ``pca; tsne seed=0 perplexity=30 sample=20000``.
+    A map already on disk is always shown; this decides only which may be started."""
+    import os
+
+    from . import access
+
+    text = os.environ.get("EMBEDVIZ_MAPS", "").strip()
+    if text.lower() == "any" or not (text or access.restricted()):
+        return None
+    out = []
+    for part in (text or limits.DEFAULT_MAPS).split(";"):
+        words = part.split()
+        if not words:
+            continue
+        if words[0] not in METHODS:
+            raise InputError(f"EMBEDVIZ_MAPS: {words[0]!r} is not a method (pca, tsne or umap).")
+        entry = {"method": words[0]}
+        for w in words[1:]:
+            k, _, v = w.partition("=")
+            try:
+                entry[k] = float(v)
+            except ValueError:
+                raise InputError(f"EMBEDVIZ_MAPS: {w!r} is not a knob=number (such as seed=0).") from None
+        out.append(entry)
+    return out
+
+
+def _allowed(method, seed, sample, perplexity, n_neighbors, min_dist) -> bool:
+    maps = allowed_maps()
+    if maps is None:
+        return True
+    asked = {"seed": seed, "sample": sample, "perplexity": perplexity, "n_neighbors": n_neighbors, "min_dist": min_dist}
+    for entry in maps:
+        if entry["method"] == method and all(asked[k] is None or abs(asked[k] - v) < 1e-9 for k, v in entry.items()
+                                             if k != "method" and k in asked and (method != "pca" or k == "seed")):
+            return True
+    return False
+
+
+def _describe(entry: dict) -> str:
+    knobs = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in entry.items() if k != "method")
+    return METHODS[entry["method"]] + (f" ({knobs})" if knobs else "")
+
+
+
+
+@memoize(maxsize=4, max_bytes=2**30)  # a map's own arrays are small; its unit vectors are the table's, shared
 def word_map(vecs, method: str = "pca", *, size: int | None = None, sample: int = 20_000, seed: int = 0,
              perplexity: float = 30.0, n_neighbors: int = 15, min_dist: float = 0.1, scored: int = 20_000,
              progress: Progress | None = None) -> Map:
@@ -340,26 +413,36 @@ def word_map(vecs, method: str = "pca", *, size: int | None = None, sample: int 
     if n > limits.MAX_MAP_POINTS:
         raise InputError(f"{n:,} words is more than a map here holds ({limits.MAX_MAP_POINTS:,}); choose fewer.")
     s = min(int(scored), n, limits.MAX_SCORED_POINTS)
+    if method == "pca":
+        seed = 0  # PCA of every word has no seed: one map, not one byte-identical file per seed
     knobs = {"pca": (), "tsne": (sample, perplexity), "umap": (sample, n_neighbors, min_dist)}[method]
     key = hashlib.sha1(repr((vecs.fingerprint, method, n, seed, knobs, s)).encode()).hexdigest()[:24]
     path = cache_dir() / "maps" / f"{method}-{n}-{key}.npz"
     x = vecs.unit[:n]
-    with _BUILD:
-        coords = trust = None
-        if path.exists():
-            try:
-                with np.load(path) as f:
-                    coords, trust, ev = f["coords"], f["trust"], f["explained_variance"]
-                if coords.shape != (n, 2) or trust.shape != (n,):
-                    coords = None
-            except (OSError, ValueError, KeyError):
-                coords = None  # a damaged cache entry is computed again
-        notes = []
-        if coords is None:
+    coords = _read_map(path, n)
+    notes = []
+    if coords is not None:
+        coords, trust, ev = coords
+        if method != "pca" and min(sample, n) < n:
+            notes = [f"{METHODS[method]} was fitted on the first {min(sample, n):,} of {n:,} words; the other "
+                     f"{n - min(sample, n):,} were placed by the fitted model."]
+    else:
+        if not _allowed(method, None if method == "pca" else seed, None if method == "pca" else min(sample, n),
+                        perplexity, n_neighbors, min_dist):
+            offered = "; ".join(_describe(e) for e in allowed_maps() or [])
+            raise InputError(f"This server builds whole-vocabulary maps only as its owner fixed them: {offered}. "
+                             "Choose one of those (its owner sets them with EMBEDVIZ_MAPS).")
+        if n not in limits.MAP_SIZES and n != len(vecs) and allowed_maps() is not None:
+            raise InputError(f"A whole-vocabulary map here holds {', '.join(f'{k:,}' for k in limits.MAP_SIZES)} or "
+                             f"all {len(vecs):,} words, not {n:,}.")
+
+        def compute(step):
+            found = _read_map(path, n)  # built meanwhile by another process
+            if found is not None:
+                return found + ([],)
             proj = fit_and_place(x, method, sample=sample, random_state=seed, perplexity=perplexity,
                                  n_neighbors=n_neighbors, min_dist=min_dist, progress=lambda f, m: step(f * 0.95, m))
             coords = np.asarray(proj, dtype=np.float32)
-            notes = proj.notes
             ev = proj.explained_variance if proj.explained_variance is not None else np.zeros(0)
             step(0.96, f"Scoring how well the picture keeps the neighbours of the {s:,} most frequent words")
             trust = np.full(n, np.nan, dtype=np.float32)
@@ -369,13 +452,35 @@ def word_map(vecs, method: str = "pca", *, size: int | None = None, sample: int 
                 np.savez(f, coords=coords, trust=trust, explained_variance=ev)
 
             atomic_write(path, write)
-        elif method != "pca" and min(sample, n) < n:
-            notes = [f"{METHODS[method]} was fitted on the first {min(sample, n):,} of {n:,} words; the other "
-                     f"{n - min(sample, n):,} were placed by the fitted model."]
+            trim_cache(keep=(path,))
+            return coords, trust, ev, list(proj.notes)
+
+        what = f"the map of {n:,} words ({METHODS[method]}" + (f", seed {seed})" if method != "pca" else ")")
+        coords, trust, ev, notes = BUILDS.run("map-" + key, compute, cost=estimate_cost(n, x.shape[1], method, sample),
+                                              label=what, progress=step)
     step(1.0, "Done")
     coords.setflags(write=False)
     return Map(vecs.words[:n], vecs.matrix[:n], coords, method=method, trust=trust, notes=notes, scored=s, unit=x,
-               explained_variance=ev if len(ev) else None)
+               explained_variance=ev if len(ev) else None, key=key)
+
+
+def _read_map(path, n: int):
+    """(coords, trust, explained variance) of a map on disk, or None (none, or damaged: built again)."""
+    import contextlib
+    import os
+
+    if not path.exists():
+        return None
+    try:
+        with np.load(path) as f:  # never allow_pickle
+            coords, trust, ev = f["coords"], f["trust"], f["explained_variance"]
+    except (OSError, ValueError, KeyError):
+        return None
+    if coords.shape != (n, 2) or trust.shape != (n,):
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: the cache's trim drops others first
+    return coords, trust, ev
 
 
 def point_map(labels: Sequence[str], vectors: np.ndarray, coords: np.ndarray, *, method: str = "pca",
@@ -389,8 +494,12 @@ def point_map(labels: Sequence[str], vectors: np.ndarray, coords: np.ndarray, *,
     trust = np.full(n, np.nan, dtype=np.float32)
     if s > 2:
         trust[:s] = neighbour_preservation(vectors[:s], coords[:s])
+    # keyed by content: the same points on a rerun of the page are the same map (its figures and its
+    # re-projections are not computed again)
+    key = "points-" + hashlib.blake2b(repr(freeze((list(labels), coords, vectors, method, list(groups or []))))
+                                      .encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     return Map(labels, vectors, coords, method=method, groups=groups, trust=trust, notes=notes, scored=s if s > 2 else 0,
-               unit=unit)
+               unit=unit, key=key)
 
 
 @memoize(maxsize=4)

@@ -166,11 +166,19 @@ def _resolve(name: str) -> str:
         # A visitor learns nothing about the server's folders: a name that is not an id the owner allowed
         # or a plain hub id gets the same answer whether or not such a folder exists.
         resolved = access.real(name)
-        if not hub_like or (resolved is not None and resolved.exists()):
-            if resolved is None or not access.model_folder_allowed(resolved, allowed):
-                raise ModelLoadError(access.REFUSED_MODEL.format(name=name))
-            return _check_folder(resolved, name)
-        return name
+        if hub_like and not (resolved is not None and access.model_folder_allowed(resolved, allowed)):
+            # A hub id is a hub id: never a folder of the server's working directory, so whether such a
+            # folder exists changes nothing (it was an existence oracle, and from_pretrained would read it).
+            cached = _hub_cached(name, "config.json")
+            if cached:
+                return str(Path(cached).parent)  # its snapshot in the Hugging Face cache, by absolute path
+            if resolved is not None and resolved.exists():
+                raise ModelLoadError(availability(name) or f"Could not load {name!r}: it is not a model we can find "
+                                     f"or read. {HOW_TO_ADD}")
+            return name
+        if resolved is None or not access.model_folder_allowed(resolved, allowed):
+            raise ModelLoadError(access.REFUSED_MODEL.format(name=name))
+        return _check_folder(resolved, name)
     path = Path(name).expanduser()
     if path.exists() or not hub_like:
         return _check_folder(path, name)

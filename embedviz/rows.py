@@ -247,7 +247,7 @@ def _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name
         return [short[j] if ok else None for j, ok in zip(idx, valid)]
 
     def items():
-        for batch in f.iter_batches(batch_size=max(1, min(chunk_rows, 1024)), columns=cols):
+        for batch in f.iter_batches(batch_size=max(1, min(chunk_rows, 256)), columns=cols):  # 256 rows decoded at a time
             texts = column(batch, 0)
             labels = column(batch, 1) if label_column else [None] * len(texts)
             yield from ((t if t is not None else "", lab, False) for t, lab in zip(texts, labels))

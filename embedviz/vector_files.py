@@ -83,18 +83,21 @@ def cache_paths(key: str) -> tuple[Path, Path]:
 
 def check_file(path: str | os.PathLike, *, max_bytes: int | None = None) -> Path:
     """``path`` as a readable, non-empty regular file, or a :class:`VectorFileError` saying why not."""
+    from . import access
+
     if "://" in str(path):
         raise VectorFileError("That looks like a web address; give a file on this machine.")
     p = Path(path).expanduser()
+    shown = (p.name or "That path") if access.restricted() else path  # a visitor is never told the server's paths
     if not p.exists():
-        raise VectorFileError(f"There is no file at {path}.")
+        raise VectorFileError(f"There is no file {shown} there." if access.restricted() else f"There is no file at {path}.")
     if not p.is_file():
-        raise VectorFileError(f"{path} is not a file (is it a folder?).")
+        raise VectorFileError(f"{shown} is not a file (is it a folder?).")
     size = p.stat().st_size
     if size == 0:
-        raise VectorFileError(f"{path} is empty.")
+        raise VectorFileError(f"{shown} is empty.")
     if max_bytes is not None and size > max_bytes:
-        raise VectorFileError(f"{path} is {size / 1e6:,.0f} MB, over this server's limit of {max_bytes / 1e6:,.0f} MB.")
+        raise VectorFileError(f"{shown} is {size / 1e6:,.0f} MB, over this server's limit of {max_bytes / 1e6:,.0f} MB.")
     return p
 
 
@@ -156,34 +159,49 @@ def cache_limit_bytes() -> int:
 
 
 def trim_cache(*, keep: tuple[Path, ...] = (), stale_tmp_s: float = 3600) -> None:
-    """Hold the cache under :func:`cache_limit_bytes`: drop the least recently used parsed tables
-    (a table and its word list go together), and temporary files a killed write left behind."""
-    folder = cache_dir() / "vectors"
-    if not folder.is_dir():
+    """Hold the whole cache folder under :func:`cache_limit_bytes`: parsed tables (``vectors/``, a table
+    and its word list together), whole-vocabulary maps (``maps/``), saved corpus maps (``corpora/``,
+    a folder each) and uploads being parsed (``tmp/``) all count; the least recently used go first
+    (never those in ``keep``, nor a file being written), and leftovers of killed writes older than
+    ``stale_tmp_s``."""
+    root = cache_dir()
+    if not root.is_dir():
         return
-    now = time.time()
-    for d in (folder, cache_dir() / "tmp"):
-        for p in d.glob("*.tmp") if d == folder else d.glob("*"):
-            with contextlib.suppress(OSError):
-                if now - p.stat().st_mtime > stale_tmp_s:
-                    p.unlink()
+    sweep_tmp(stale_tmp_s)
+    keep = tuple(Path(k) for k in keep)
     entries: dict[str, list[Path]] = {}
-    for p in folder.iterdir():
+    pinned = 0  # bytes that count but cannot go: uploads being parsed, half-written files
+    for p in (root / "vectors").iterdir() if (root / "vectors").is_dir() else []:
         if p.suffix in (".npy", ".json"):
-            entries.setdefault(p.name.split(".")[0], []).append(p)
+            entries.setdefault("vectors/" + p.name.split(".")[0], []).append(p)
+    for p in (root / "maps").glob("*.npz") if (root / "maps").is_dir() else []:
+        entries["maps/" + p.name] = [p]
+    for d in (root / "corpora").iterdir() if (root / "corpora").is_dir() else []:
+        files = [f for f in d.rglob("*") if f.is_file()] if d.is_dir() else [d]
+        entries["corpora/" + d.name] = files + ([d] if d.is_dir() else [])
+    for p in root.rglob("*"):
+        with contextlib.suppress(OSError):
+            if p.is_file() and (p.parent.name == "tmp" or p.name.endswith(".tmp")):
+                pinned += p.stat().st_size
+
+    def size(files: list[Path]) -> int:
+        return sum(f.stat().st_size for f in files if f.is_file())
 
     def used(files: list[Path]) -> float:
         return max(f.stat().st_mtime for f in files)
 
-    total = sum(f.stat().st_size for fs in entries.values() for f in fs)
+    total = pinned + sum(size(fs) for fs in entries.values())
     for _, files in sorted(entries.items(), key=lambda kv: used(kv[1])):
         if total <= cache_limit_bytes():
             break
-        if any(f in keep for f in files):
+        if any(f in keep or any(f.is_relative_to(k) for k in keep) for f in files):
             continue
+        total -= size(files)
         for f in files:
-            total -= f.stat().st_size
-            f.unlink(missing_ok=True)
+            if f.is_dir():
+                shutil.rmtree(f, ignore_errors=True)
+            else:
+                f.unlink(missing_ok=True)
 
 
 def read_upload(name: str, data: bytes, *, progress: Progress | None = None) -> tuple[list[str], np.ndarray, list[str]]:

@@ -112,3 +112,23 @@ def test_leftovers_in_the_cache_are_swept_and_never_loadable(monkeypatch, tmp_pa
     keep = cache / "vectors" / "kept.txt.tmp"
     write_glove(keep, words, m)
     assert "does not read that path" in refused(keep)
+
+
+def test_hub_shaped_names_say_nothing_of_the_working_folder(serving, tmp_path, monkeypatch):
+    """Issue 26, item 10: "owner/model" was read as a folder of the server's working directory when one
+    existed (refused one way) and as a hub id otherwise (refused another): an existence oracle."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(ev.models.bundled_model_path(), tmp_path / "acme" / "secret-model")
+    msgs = set()
+    for name in ["acme/secret-model", "acme/no-such-model"]:
+        with pytest.raises(ev.ModelLoadError) as e:
+            ev.load_encoder(name)
+        msgs.add(str(e.value).replace(name, "NAME"))
+    assert len(msgs) == 1, msgs
+
+
+def test_messages_name_no_server_path(serving, tmp_path):
+    """Item 10: "There is no file at /home/…/.cache/embedviz/maps" told a visitor the server's folders."""
+    missing = ev.cache_dir() / "maps" / "nothing.txt"
+    msg = refused(str(missing))
+    assert str(ev.cache_dir()) not in msg and "nothing.txt" in msg

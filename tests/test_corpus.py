@@ -294,6 +294,8 @@ def test_the_batch_job_owns_its_folder(docs, tmp_path):
     is refused (or restarted on request), never mixed into the map."""
     path, rows = docs
     out = tmp_path / "job"
+    with pytest.raises(ev.InputError, match="There is no column 'body'"):
+        ev.map_corpus(path, out, text_column="body", chunk_rows=80)  # a typo: nothing done, nothing to protect
     ev.map_corpus(path, out, text_column="text", chunk_rows=80)
     job = json.loads((out / "job.json").read_text())
     assert job["input"]["size"] == path.stat().st_size and job["input"]["chunk_rows"] == 80

@@ -244,3 +244,82 @@ def test_point_map_scores_every_point():
     assert maps.point_map([str(i) for i in range(300)], ring, ring).trust.min() == 1.0
     shuffled = maps.point_map([str(i) for i in range(300)], ring, rng.permutation(ring))
     assert shuffled.trust.mean() < 0.2
+
+
+# ---------------------------------------------------------------- a shared server, round two (issue 26)
+
+def test_show_only_these_is_computed_once_with_progress_and_bounded(vocab_map):
+    """Item 2: a re-projection reports progress, is computed once and kept (typing in the sub-map's search
+    box re-ran it in full), stops when nobody waits, and t-SNE / UMAP take a bounded selection."""
+    sel = vocab_map.in_box([0.3, 0.4], [-0.05, 0.0])[:400]
+    steps = []
+    sub = vocab_map.reprojected(sel, "tsne", progress=lambda f, m: steps.append(m))
+    assert steps and steps[-1] == "Done"
+    again = []
+    assert vocab_map.reprojected(np.array(sel[::-1]), "tsne", progress=lambda f, m: again.append(m)) is sub
+    assert again == []  # kept: nothing recomputed, not even queued
+
+    class Left(BaseException):
+        """What Streamlit raises in a run whose visitor left (StopException is a BaseException too)."""
+
+    def leave(f, m):
+        raise Left
+
+    with pytest.raises(Left):
+        vocab_map.reprojected(sel[:300], "tsne", progress=leave)
+    assert ev.BUILDS.waiting() == []  # nothing left running or waiting
+    big = np.arange(ev.limits.MAX_REPROJECT_POINTS + 1)
+    with pytest.raises(ev.InputError, match=r"at most 50,000 points again with t-SNE.*choose PCA"):
+        vocab_map.reprojected(big, "tsne")
+    assert len(vocab_map.reprojected(big, "pca")) == len(big)  # PCA takes any number
+
+
+def test_pca_has_one_map_whatever_the_seed(glove, tmp_path, monkeypatch):
+    """Item 3: PCA wrote a byte-identical 4.8 MB file per seed; its cache key has no seed."""
+    monkeypatch.setenv("EMBEDVIZ_CACHE", str(tmp_path))
+    a = ev.word_map(glove, "pca", size=5000, scored=500, seed=0)
+    b = ev.word_map(glove, "pca", size=5000, scored=500, seed=7)
+    assert len(list((tmp_path / "maps").glob("*.npz"))) == 1 and np.array_equal(a.coords, b.coords)
+
+
+def test_a_link_cannot_start_a_map_the_owner_did_not_fix(glove, tmp_path, monkeypatch):
+    """Item 3: on a shared server only the owner's whole-vocabulary maps are built (a link with a new seed
+    started a 2-4 minute build of 400,000 words); one already on disk is shown."""
+    monkeypatch.setenv("EMBEDVIZ_CACHE", str(tmp_path))
+    monkeypatch.delenv("EMBEDVIZ_LOCAL_FILES", raising=False)
+    monkeypatch.delenv("EMBEDVIZ_MAPS", raising=False)
+    built = ev.word_map(glove, "tsne", size=3000, sample=1000, seed=3, scored=300)  # a notebook: anything
+    ev.word_map.cache_clear()
+    ev.serve_visitors()
+    assert ev.word_map(glove, "tsne", size=3000, sample=1000, seed=3, scored=300).memo_key == built.memo_key  # on disk
+    with pytest.raises(ev.InputError, match=r"only as its owner fixed them: PCA; t-SNE \(seed 0, perplexity 30, "
+                                            r"sample 20000\); UMAP"):
+        ev.word_map(glove, "tsne", size=20_000, seed=9, scored=300)
+    with pytest.raises(ev.InputError, match="holds 20,000, 50,000, 100,000 or all 400,000 words, not 3,001"):
+        ev.word_map(glove, "pca", size=3001, scored=300)
+    assert ev.BUILDS.waiting() == []
+    monkeypatch.setenv("EMBEDVIZ_MAPS", "pca; tsne seed=9 perplexity=30 sample=1000")
+    assert ev.maps.allowed_maps()[1] == {"method": "tsne", "seed": 9.0, "perplexity": 30.0, "sample": 1000.0}
+    monkeypatch.setenv("EMBEDVIZ_MAPS", "any")
+    assert ev.maps.allowed_maps() is None
+
+
+def test_the_cache_limit_counts_maps_and_saved_corpora(glove, tmp_path, monkeypatch):
+    """Item 3: maps/ and corpora/ were outside EMBEDVIZ_CACHE_MB; now the whole cache folder counts."""
+    monkeypatch.setenv("EMBEDVIZ_CACHE", str(tmp_path))
+    monkeypatch.setenv("EMBEDVIZ_CACHE_MB", "0.5")  # 512 KB
+    texts = [f"{w} is a word of GloVe's." for w in glove.words[:3000]]
+    v = np.asarray(glove.matrix[:3000])
+    first = ev.save_corpus_map(texts[:1500], None, v[:1500, :2], v[:1500], {"rows": 1500})
+    assert (tmp_path / "corpora" / first).is_dir()
+    import os
+    import time
+
+    os.utime(tmp_path / "corpora" / first, (time.time() - 60, time.time() - 60))
+    second = ev.save_corpus_map(texts[1500:], None, v[1500:, :2], v[1500:], {"rows": 1500})
+    assert not (tmp_path / "corpora" / first).exists() and (tmp_path / "corpora" / second).is_dir()
+    held = sum(f.stat().st_size for f in (tmp_path / "corpora" / second).iterdir())
+    monkeypatch.setenv("EMBEDVIZ_CACHE_MB", str((held + 10_000) / 2**20))  # room for it, not for it and a map
+    os.utime(tmp_path / "corpora" / second, (time.time() - 60, time.time() - 60))
+    ev.word_map(glove, "pca", size=3000, scored=300)  # a map: it counts, the saved corpus map goes
+    assert not (tmp_path / "corpora" / second).exists() and len(list((tmp_path / "maps").glob("*.npz"))) == 1

@@ -416,3 +416,23 @@ def test_a_link_value_no_control_shows_is_reported_and_dropped(enc):
     said = " ".join(w.value.replace("\\", "") for w in at.warning)
     assert "Not used with these settings" in said and "projections_perplexity=40" in said and "tokens_text" in said
     assert "projections_perplexity" not in at.query_params
+
+
+def test_show_only_these_runs_once_through_the_page(enc):
+    """Issue 26, item 2: a rerun of the page (typing in the sub-map's search box) re-projected the
+    selection in full; now it is computed once, through the build queue, and kept."""
+    import numpy as np
+
+    at = run("app_pages/6_Projections.py")
+    ok(at)
+    state = at.session_state["projections_proj_0__map"]
+    state["only"] = np.arange(12)
+    at.session_state["projections_proj_0__map"] = state
+    before = len(ev.maps._reprojected.cache_keys())
+    at.run()
+    ok(at)
+    assert any("Showing only the 12 selected words" in i.value for i in at.info)
+    assert len(ev.maps._reprojected.cache_keys()) == before + 1
+    at.text_input(key="projections_proj_0_only_find").input("car").run()  # typing in the sub-map's search box
+    ok(at)
+    assert len(ev.maps._reprojected.cache_keys()) == before + 1 and ev.BUILDS.waiting() == []

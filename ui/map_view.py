@@ -24,11 +24,12 @@ LIST_ROWS = 200  # words listed for a selection; the export has them all
 
 
 def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True,
-            reproject: Callable[[np.ndarray], ev.Map] | None = None, what: str = "words",
+            reproject: Callable[..., ev.Map] | None = None, what: str = "words",
             paths: dict[str, list[int]] | None = None) -> None:
     """Draw ``m`` with its search box, neighbours, selection and exports. ``reproject(idx)`` makes the
-    map of just the points ``idx`` ("show only these"); ``what`` names the points in messages;
-    ``paths`` joins named point sequences by a line. ``key`` is the map's name on its page."""
+    map of just the points ``idx`` ("show only these"; ``reproject(idx, progress)``, whose progress
+    also says its place in the build queue); ``what`` names the points in messages; ``paths`` joins
+    named point sequences by a line. ``key`` is the map's name on its page."""
     _explore(m, ui.key(key), title=title, show_labels=show_labels, reproject=reproject, what=what, paths=paths)
 
 
@@ -40,7 +41,8 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
         if top.button("Back to the whole map", key=f"{key}_back", icon=":material/arrow_back:"):
             state["only"] = None
             st.rerun()
-        sub = ui.keep_last(f"{key}_only", lambda: reproject(state["only"]))
+        sub = ui.keep_last(f"{key}_only", ui.with_progress(  # computed once, queued, kept: a rerun does not redo it
+            f"Projecting the {len(state['only']):,} selected {what} again", lambda p: reproject(state["only"], p)))
         if sub is not None:
             _explore(sub, f"{key}_only", title=f"{title}: the selection", show_labels=show_labels, reproject=None,
                      what=what, paths=None)
@@ -89,6 +91,14 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
 def _example_word(m: ev.Map) -> str:
     """A word the search box can suggest that is on this map ("frog" on a whole vocabulary)."""
     return "frog" if m.find("frog") else (m.labels[min(3, len(m) - 1)] if len(m) else "")
+
+
+def visitor() -> str | None:
+    """This session's id: the build queue gives each visitor one build at a time."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
 
 
 def _state(m: ev.Map, key: str) -> dict:
