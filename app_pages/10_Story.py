@@ -74,12 +74,12 @@ st.session_state[ui.key("at")] = at
 nav.markdown(f"**Slide {at + 1} of {n}**")
 s = slides[at]
 with st.container(border=True):
-    st.markdown(f"### {ui.esc(s.title)}")
+    st.markdown(f"**{ui.esc(s.title)}**")
     if s.caption:
-        st.markdown(f"#### {ui.esc(s.caption)}")
+        st.markdown(ui.esc(s.caption))
     if s.figure:
         fig = pio.from_json(s.figure)
-        fig.update_layout(height=max(fig.layout.height or 0, 560))
+        fig.update_layout(height=min(max(fig.layout.height or 0, 420), 480))  # one screen with its caption, at 1366 x 768
         st.plotly_chart(fig, key=ui.key(f"play_{at}"))
     else:
         st.caption("No figure is kept for this slide here (a whole view, or a figure this server no longer holds): "

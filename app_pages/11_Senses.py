@@ -21,7 +21,7 @@ EXAMPLES = {
     "crane: bird and machine": "A crane stood in the marsh on one leg.\nThe crane lifted the steel beam onto the roof.",
 }
 text = ui.text_box("Sentences, one per line, using a word of the reference set", name="text", examples=EXAMPLES,
-                   height=110)
+                   height=110, resets=("word", "layer", "k"))
 sentences, cut = ui.lines(text, limit=12)
 if cut:
     st.info(cut)

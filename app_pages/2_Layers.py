@@ -11,12 +11,12 @@ from embedviz import plots
 
 enc = ui.page("Layers", "What the encoder computes: one vector per token at every layer, from the embeddings up.")
 
-text = ui.text_box("Sentence", name="text", examples={"The three banks": ex.BANK_SENTENCE}, height=80)
+text = ui.text_box("Sentence", name="text", examples={"The three banks": ex.BANK_SENTENCE}, height=80,
+                   resets=("token", "layer", "stat"))
 hs = ui.keep_last("layers", lambda: enc.hidden_states(text), about=text)
 if hs is None:
     st.stop()
-if hs.tokenization.truncated:
-    st.warning(f"The text was cut to the model's {hs.tokenization.max_length} tokens.")
+ui.say_cut([hs])
 
 n_l, n_t, n_h = hs.array.shape
 c = st.columns(4)

@@ -14,7 +14,8 @@ enc = ui.page("Context", "Where two uses of a word drift apart, layer by layer, 
 EXAMPLES = {"The three banks": ex.BANK_SENTENCE, "The bat pair": "\n".join(ex.BAT_SENTENCES),
             "Bank in six sentences": "\n".join(ex.BANK_SENSES)}
 
-text = ui.text_box("Sentences, one per line", name="text", examples=EXAMPLES, height=110)
+text = ui.text_box("Sentences, one per line", name="text", examples=EXAMPLES, height=110,
+                   resets=("word", "sent", "layer", "mode", "pieces"))  # what depends on the sentences
 sentences, cut = ui.lines(text, limit=50)
 if cut:
     st.info(cut)
@@ -33,6 +34,7 @@ res = ui.keep_last("context", compute, about=text)
 if res is None:
     st.stop()
 hs_list, rep = res
+ui.say_cut(hs_list)
 words = [w for w, _ in rep]
 c1, c2, c3 = st.columns(3)
 word = c1.selectbox("Repeated word", words, format_func=lambda w: f"{w} ({dict(rep)[w]}x)", key=ui.key("word"),

@@ -12,7 +12,7 @@ from embedviz import plots
 enc = ui.page("Sentences", "One vector per sentence: which sentences the model thinks say the same thing.")
 
 text = ui.text_box("Sentences, one per line", name="text", examples={"Questions": "\n".join(ex.SENTENCES)},
-                   height=160)
+                   height=160, resets=("strategy", "pair_a", "pair_b"))
 strategy = st.selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
                         key=ui.key("strategy"), bind="query-params")
 if strategy == "cls":
@@ -42,8 +42,7 @@ ui.chart(plots.heatmap_figure(sim, [str(i + 1) for i in range(len(short))], shor
                               title=f"Sentence similarity: {ev.SENTENCE_STRATEGIES[strategy]}", xtitle="sentence",
                               zmin=-1, zmax=1, annotate=len(short) <= 30),
          key="sentence_similarity", data=pd.DataFrame(sim, index=shown, columns=shown))
-if any(h.tokenization.truncated for h in hs_list):
-    st.warning("Some sentences were longer than the model reads and were cut.")
+ui.say_cut(hs_list)
 
 st.header("What makes two sentences alike")
 st.caption("With a mean of token vectors, the cosine of two sentences is exactly a sum over token pairs: "

@@ -13,6 +13,8 @@ from embedviz.training import TUTORIAL_GROUPS
 ui.page("Train your own", "An nn.Embedding lookup table and a Linear layer learn to predict related words; "
                           "watch similar words drift together.")
 
+# the tour's step shows the tutorial's nine words on their own tab, with the tutorial's settings
+ui.take_example({"The tutorial's nine words": {"tab": "Word groups (the tutorial)"}}, resets=("dim", "epochs", "lr", "seed"))
 tab_groups, tab_text = st.tabs(["Word groups (the tutorial)", "Your own text (skip-gram)"], key=ui.key("tab"),
                                bind="query-params")
 with tab_groups:

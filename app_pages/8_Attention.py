@@ -14,14 +14,16 @@ enc = ui.page("Attention & drift", "Why a vector moves: at each layer, how far a
 
 DEFAULT = "\n".join([ex.BANK_SENTENCE, *ex.BANK_SENSES[:2], *ex.BAT_SENTENCES])
 text = ui.text_box("Sentences, one per line", name="text", height=140,
-                   examples={"The river bank and others": DEFAULT, "The three banks": ex.BANK_SENTENCE, "Bank in six sentences": "\n".join(ex.BANK_SENSES),
-                             "The bat pair": "\n".join(ex.BAT_SENTENCES)})
+                   examples={"River bank and more": DEFAULT, "The three banks": ex.BANK_SENTENCE, "Bank in six sentences": "\n".join(ex.BANK_SENSES),
+                             "The bat pair": "\n".join(ex.BAT_SENTENCES)},
+                   resets=("sentence", "token", "layer", "head", "grid_seen", "view", "hide_special"))
 sentences, cut = ui.lines(text, limit=20)
 if cut:
     st.info(cut)
 hs_list = ui.keep_last("attention_hs", lambda: enc.hidden_states_many(ui.require_lines(sentences, 1)), about=text)
 if hs_list is None:
     st.stop()
+ui.say_cut(hs_list)
 
 c1, c2 = st.columns(2)
 s_idx = ui.pick_sentence(hs_list, "sentence", label="Sentence to look inside", container=c1, width=70)

@@ -99,23 +99,27 @@ got = opened_map() if source == SOURCES[2] else embedded_map()
 if got is None:
     st.stop()
 m, texts, vecs, labels, can_save, made_with = got
+if can_save and st.button("Save this map", key=ui.key("save"), icon=":material/save:",
+                          help="Keeps the rows, their vectors and the map on this server, to reopen by a link."):
+    key = ev.save_corpus_map(texts, labels, m.coords, vecs, {"rows": len(texts), "model": enc.name, "method": m.method})
+    link = ui.page_url({ui.key("source"): SOURCES[2], ui.key("map"): key})
+    st.success(ui.esc("Saved on this server. Its link, to reopen or share: ") + f"`{link}`")
 
 st.subheader("Find rows by meaning")
 query = st.text_input("A question or phrase", key=ui.key("query"), bind="query-params",
                       placeholder="what are you looking for?")
-found = ui.keep_last("corpus_search", lambda: ev.nearest_rows(
-    vecs, enc.sentence_vector(ev.check_text(query, what="query"), st.session_state.get(ui.key("strategy"), "model")), 10,
-    made_with=made_with, model=enc.name))
+found = None
+if query.strip():
+    found = ui.keep_last("corpus_search", lambda: ev.nearest_rows(
+        vecs, enc.sentence_vector(ev.check_text(query, what="query"), st.session_state.get(ui.key("strategy"), "model")),
+        10, made_with=made_with, model=enc.name))
+else:
+    st.caption("Type a question or phrase: the rows nearest to it in meaning are listed here.")
 if found is not None:
     idx, sims = found
     st.dataframe(pd.DataFrame({"cosine": np.round(sims, 3), "row": [texts[i] for i in idx],
                                "label": [labels[i] if labels else "" for i in idx]}), hide_index=True)
 
 st.subheader("The map")
-if can_save and st.button("Save this map", key=ui.key("save"), icon=":material/save:",
-                          help="Keeps the rows, their vectors and the map on this server, to reopen by a link."):
-    key = ev.save_corpus_map(texts, labels, m.coords, vecs, {"rows": len(texts), "model": enc.name, "method": m.method})
-    link = ui.page_url({ui.key("source"): SOURCES[2], ui.key("map"): key})
-    st.success(ui.esc("Saved on this server. Its link, to reopen or share: ") + f"`{link}`")
 map_view.explore(m, "corpus_map", title=f"Your corpus: {ev.projection.METHODS.get(m.method, m.method)}", what="rows",
                  reproject=lambda idx, p=None: m.reprojected(idx, m.method, progress=p), show_labels=len(m) <= 300)

@@ -23,7 +23,8 @@ INVISIBLE = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]
 def check_text(text: str | None, *, what: str = "text") -> str:
     """Return ``text`` stripped, or raise :class:`InputError` with a plain-words reason."""
     if text is None or not text.strip():
-        raise InputError(f"The {what} is empty: type a sentence to see its tokens.")
+        raise InputError(f"The {what} is empty: type one." if what != "text" else
+                         "The text is empty: type a sentence to see its tokens.")
     if not INVISIBLE.sub("", text):
         raise InputError(f"The {what} holds only invisible characters (zero-width spaces, direction marks).")
     return text.strip()

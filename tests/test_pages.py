@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import embedviz as ev
 from ui import pages
+from ui import tour as ui_tour
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["app.py"] + [p.path for p in pages.PAGES]  # Home through app.py: its tour links need the navigation
@@ -333,8 +334,9 @@ def test_your_corpus_page(enc, tmp_path):
     assert list(found.columns) == ["cosine", "row", "label"] and len(found) == 10
     traces = spec(at)["data"]
     assert {"json", "os"} <= {t["name"] for t in traces}  # coloured by the module column
-    at.text_input(key="corpus_query").input("").run()  # an empty query: a message, the rest stays
-    assert at.warning and at.get("plotly_chart") and not at.exception
+    at.text_input(key="corpus_query").input("   ").run()  # an empty query: a word on what to do, the rest stays
+    assert any("Type a question" in c.value for c in at.caption) and at.get("plotly_chart") and not at.exception
+    assert not at.warning
     at.button(key="corpus_save").click().run()
     saved = next(s.value for s in at.success).replace("\\", "")
     assert str(ev.cache_dir()) not in saved  # no server path for a visitor
@@ -436,3 +438,39 @@ def test_show_only_these_runs_once_through_the_page(enc):
     at.text_input(key="projections_proj_0_only_find").input("car").run()  # typing in the sub-map's search box
     ok(at)
     assert len(ev.maps._reprojected.cache_keys()) == before + 1 and ev.BUILDS.waiting() == []
+
+
+def test_a_tour_step_shows_its_own_example_after_typing(enc):
+    """Typed text, a picked tab and picked sentences are all replaced by a step's example (step 1 kept
+    the visitor's sentence, step 11 the skip-gram tab, step 4 a sentence picked before)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.switch_page(str(ROOT / "app_pages/1_Tokens.py")).run()
+    at.text_area(key="tokens_text").input("The pitcher threw the pitcher of lemonade.").run()
+    at.text_input(key="tokens_word").input("pitcher").run()
+    at.switch_page(str(ROOT / "app_pages/7_Train.py")).run()
+    at.session_state["train_tab"] = "Your own text (skip-gram)"
+    at.run()
+    at.switch_page(str(ROOT / "app_pages/8_Attention.py")).run()
+    at.selectbox(key="attention_sentence").set_value(at.selectbox(key="attention_sentence").options[3]).run()
+    at.selectbox(key="attention_token").set_value(at.selectbox(key="attention_token").options[1]).run()
+    for k in (1, 4, len(ev.TOUR_TITLES)):
+        page, params = ui_tour.STEPS[k - 1]
+        for name, value in ui_tour.params(k).items():
+            at.query_params[name] = value
+        at.switch_page(str(ROOT / page.path)).run()
+        ok(at)
+        if k == 1:
+            assert at.text_area(key="tokens_text").value == ev.examples.EMBEDDINGS_SENTENCE
+            assert at.text_input(key="tokens_word").value == "embeddings"
+        if k == 4:
+            assert at.text_area(key="attention_text").value == ev.examples.BANK_SENTENCE
+            assert at.selectbox(key="attention_token").value == "19: bank"  # the river bank, not a token picked before
+        if k == len(ev.TOUR_TITLES):
+            assert at.session_state["train_tab"] == "Word groups (the tutorial)"
+        at.query_params.clear()
+
+
+def test_text_past_the_model_says_where_it_was_cut(enc):
+    at = run("app_pages/3_Context.py", context_text="The bank by the bank. " * 120)
+    ok(at)
+    assert any("cut to the first 512" in w.value.replace("\\", "") for w in at.warning)

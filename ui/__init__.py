@@ -23,7 +23,7 @@ from ui.links import (
     text_box,
     valid_state,
 )
-from ui.messages import FRIENDLY, esc, keep_last, lines, require_lines, with_progress
+from ui.messages import FRIENDLY, esc, keep_last, lines, require_lines, say_cut, with_progress
 from ui.page_setup import header, log_rerun, page, warm_up
 from ui.pages import key
 from ui.pickers import pick_sentence, pick_token
@@ -31,5 +31,5 @@ from ui.sidebar import OTHER, UPLOAD_LIMIT_MB, VECTOR_SOURCES, sidebar, vector_s
 
 __all__ = ["FRIENDLY", "OTHER", "UPLOAD_LIMIT_MB", "URL_TEXT_LIMIT", "VECTOR_SOURCES", "after_page", "chart", "chips",
            "esc", "header", "keep_last", "key", "lines", "link_value", "log_rerun", "page", "page_url", "pick_sentence", "pick_token",
-           "report_ignored_url", "require_lines", "sidebar", "take_example", "text_box", "valid_state",
+           "report_ignored_url", "require_lines", "say_cut", "sidebar", "take_example", "text_box", "valid_state",
            "vector_source", "warm_up", "with_progress"]

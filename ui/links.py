@@ -12,14 +12,28 @@ from ui import pages
 from ui.messages import esc
 
 
-def take_example(examples: dict[str, dict[str, object]]) -> None:
-    """When the link names one of ``examples`` (``?example=NAME``, as the tour's steps do), set the
-    widgets it lists (by their short names, as given to :func:`key`), whatever was typed before; call
-    before those widgets are drawn."""
-    asked = st.query_params.get("example")
+def asked_example() -> str | None:
+    """The example this run's link names (``?example=NAME``, as the tour's steps do). Taken from the
+    link once, when the page starts (``ui.header``), so that every :func:`take_example` of the page sees
+    it, and a rerun does not apply it again over what the visitor typed since."""
+    return st.session_state.get("_example")
+
+
+def take_example(examples: dict[str, dict[str, object]], *, resets: tuple[str, ...] = ()) -> None:
+    """When the link names one of ``examples``, set the widgets it lists (by their short names, as given
+    to :func:`key`), whatever was typed before, and forget ``resets``: the widgets whose choices depend
+    on them (a picked sentence or token), so they start on the example's own default. Call before those
+    widgets are drawn."""
+    asked = asked_example()
     if asked in examples:
+        forget(resets)
         st.session_state.update({pages.key(name): value for name, value in examples[asked].items()})
-        del st.query_params["example"]
+
+
+def forget(names: tuple[str, ...]) -> None:
+    """Drop the page's state for ``names``: their widgets start again on their defaults."""
+    for name in names:
+        st.session_state.pop(pages.key(name), None)
 
 
 def valid_state(name: str, ok: Callable[[object], bool]) -> None:
@@ -35,28 +49,34 @@ URL_TEXT_LIMIT = 4000  # characters of typed text a link carries; past it, links
 
 
 def text_box(label: str, *, name: str, examples: dict[str, str], height: int = 100,
-             max_chars: int | None = None) -> str:
+             max_chars: int | None = None, resets: tuple[str, ...] = ()) -> str:
     """A text area (the page's :func:`key` for ``name``) that starts on the first of ``examples``, with
     a button per example. An example always shows exactly its text, however the box was edited: a
     button, or a link (a tour step) naming it with ``?example=NAME``. The text is in the URL for
     sharing, unless it is too long for a link, which the page then says."""
-    take_example({example: {name: text} for example, text in examples.items()})
+    take_example({example: {name: text} for example, text in examples.items()}, resets=resets)
     valid_state(name, lambda v: isinstance(v, str))
     k = pages.key(name)
     if len(examples) > 1:
         cols = st.columns(len(examples) + 1)
         cols[0].caption("Examples:")
         for col, (example, text) in zip(cols[1:], examples.items()):
-            col.button(example, key=f"{k}_ex_{example}", on_click=st.session_state.__setitem__, args=(k, text),
+            col.button(example, key=f"{k}_ex_{example}", on_click=_show_example, args=(k, text, resets),
                        width="stretch")
     if k not in st.session_state:  # the first example, unless the link says otherwise
         st.session_state[k] = next(iter(examples.values()))
     long = len(st.session_state[k]) > URL_TEXT_LIMIT
+    st.session_state["_long_text"] = st.session_state.get("_long_text") or long  # a slide's link cannot hold it
     text = st.text_area(label, key=k, bind=None if long else "query-params", height=height, max_chars=max_chars)
     if len(text) > URL_TEXT_LIMIT:
         st.caption(f"This text is {len(text):,} characters, too long to share in a link (at most "
                    f"{URL_TEXT_LIMIT:,}): a copied link opens this page on its first example.")
     return text
+
+
+def _show_example(k: str, text: str, resets: tuple[str, ...]) -> None:
+    forget(resets)
+    st.session_state[k] = text
 
 
 def page_url(params: dict[str, str]) -> str:

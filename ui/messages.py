@@ -79,3 +79,14 @@ def require_lines(rows: list[str], n: int) -> list[str]:
     if len(rows) < n:
         raise ev.InputError("Type at least one sentence." if n == 1 else f"Type at least {n} sentences, one per line.")
     return rows
+
+
+def say_cut(hs_list) -> None:
+    """Which texts were longer than the model reads, and where they were cut (one sentence for all)."""
+    cut = [(i, h.tokenization) for i, h in enumerate(hs_list) if h.tokenization.truncated]
+    if not cut:
+        return
+    which = "The text" if len(hs_list) == 1 else (
+        "Sentence " + ", ".join(str(i + 1) for i, _ in cut[:10]) + (" and others" if len(cut) > 10 else ""))
+    st.warning(esc(f"{which} made more tokens than the model reads, so {'it was' if len(cut) == 1 else 'they were'} "
+                   f"cut to the first {cut[0][1].max_length}: the figures show only what the model read."))

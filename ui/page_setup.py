@@ -31,6 +31,10 @@ def header(title: str, intro: str, *, heading: str | None = None) -> None:
 
     pages.by_title(title)  # a page missing from ui/pages.py fails here, at its first run
     st.session_state["_page"] = title
+    st.session_state["_long_text"] = False  # set by a text box too long for a link
+    st.session_state["_example"] = st.query_params.get("example")  # this run's only: see ui.links.asked_example
+    if "example" in st.query_params:
+        del st.query_params["example"]
     ev.serve_visitors()  # from here on, files and model folders come only from places the owner named
     st.set_page_config(page_title=f"{heading or title} · embedviz", layout="wide")
     st.title(heading or title)

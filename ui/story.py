@@ -74,6 +74,9 @@ def _add_dialog(fig, name: str, data) -> None:
     title = ((fig.layout.title.text or name) if fig.layout.title else name) if fig is not None else name
     st.caption(ui.esc(f"The figure “{title}”, this page's settings as a link, and its numbers." if fig is not None else
                       "This page with its settings, as a link the story opens live."))
+    if st.session_state.get("_long_text"):
+        st.warning("This page's text is too long for a link (over 4,000 characters): the slide keeps the figure as "
+                   "you see it, but its link opens the page on its example.")
     caption = st.text_area("Caption: what should the audience notice?", key="_story_caption", max_chars=ev.story.MAX_CAPTION)
     if st.button("Add", key="_story_add", type="primary", icon=":material/add:"):
         page = pages.by_title(st.session_state["_page"])
