@@ -186,13 +186,15 @@ class Map:
         return np.fromiter((_readable(t) for t in self.labels), dtype=bool, count=len(self.labels))
 
     def labelled(self, view: View, limit: int = limits.MAX_LABELS, *, size: tuple[int, int] = (1100, 560),
-                 font_px: float = 6.6, candidates: int = 2_000) -> np.ndarray:
+                 font_px: float = 6.6, candidates: int = 2_000, avoid: Sequence[int] = ()) -> np.ndarray:
         """At most ``limit`` points in ``view`` to label: readable words (see :attr:`readable`), the most
         frequent first, each kept only where its text, drawn ``font_px`` wide a character above its point
-        in a plot of ``size`` pixels, overlaps no label kept before. Zoomed in, points spread and more
-        labels fit: the labels follow the range in view."""
+        in a plot of ``size`` pixels, overlaps no label kept before, nor the labels of ``avoid`` (a found
+        word and its neighbours, labelled anyway). Zoomed in, points spread and more labels fit: the
+        labels follow the range in view."""
         idx = self.in_view(view)
-        ok = idx[self.readable[idx]][:candidates]
+        avoid = np.asarray([i for i in avoid if 0 <= i < len(self)], dtype=np.int64)
+        ok = np.concatenate([avoid, idx[self.readable[idx]][:candidates]])
         x0, x1, y0, y1 = view
         w, h = size
         px = (self.coords[ok, 0] - x0) / (x1 - x0 + 1e-12) * w
@@ -200,16 +202,20 @@ class Map:
         cell = 8  # an occupancy grid of 8-pixel cells: a label takes the cells its box covers
         taken = np.zeros((h // cell + 3, w // cell + 3), dtype=bool)
         keep = []
-        for i, x, y in zip(ok, px, py):
+        for n, (i, x, y) in enumerate(zip(ok, px, py)):
             half = (min(len(self.labels[i]), 30) * font_px + 4) / 2
             c0, c1 = int((x - half) // cell) + 1, int((x + half) // cell) + 1
             r0, r1 = int((y - 7) // cell) + 1, int((y + 7) // cell) + 1
             if c0 < 0 or r0 < 0 or c1 >= taken.shape[1] or r1 >= taken.shape[0]:
-                continue  # would be cut at the plot's edge
-            if taken[r0:r1 + 1, c0:c1 + 1].any():
+                if n < len(avoid):
+                    c0, r0 = max(c0, 0), max(r0, 0)  # a highlighted label near the edge still claims its room
+                else:
+                    continue  # would be cut at the plot's edge
+            if n >= len(avoid) and taken[r0:r1 + 1, c0:c1 + 1].any():
                 continue
             taken[r0:r1 + 1, c0:c1 + 1] = True
-            keep.append(i)
+            if n >= len(avoid):
+                keep.append(i)
             if len(keep) >= limit:
                 break
         return np.array(keep, dtype=np.int64)

@@ -72,11 +72,11 @@ def read_story(text: str) -> list[Slide]:
             packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             d = zlib.decompressobj()
             unpacked = d.decompress(packed, MAX_UNPACKED)
-            if d.unconsumed_tail:
-                raise InputError("That story unpacks to more than a story holds.")
             raw = unpacked.decode("utf-8")
         except (ValueError, zlib.error, UnicodeDecodeError) as e:
             raise InputError("That is not a story made here: it does not unpack.") from e
+        if d.unconsumed_tail:  # no zip bomb: at most MAX_UNPACKED bytes are ever unpacked
+            raise InputError("That story unpacks to more than a story holds.")
     try:
         items = json.loads(raw)
     except ValueError as e:
@@ -148,6 +148,9 @@ def story_html(slides: list[Slide], *, title: str = "embedviz: a story", about: 
             fig.update_yaxes(automargin=True)
             body = fig.to_html(full_html=False, include_plotlyjs=False, default_width="100%",
                                config={"responsive": True, "displaylogo": False})
+        elif s.link:  # a whole view kept as a link: say where it lives, since a file cannot run the app
+            body = (f"<p class='view'>A live view of embedviz: <code>{html_lib.escape(s.link)}</code>, to open on the "
+                    "server this story was made on.</p>")
         numbers = (f"<details><summary>The numbers</summary>{s.numbers}</details>" if s.numbers else "")
         parts.append(f"<section class='slide' id='s{k}'><h2>{html_lib.escape(s.title)}</h2>"
                      f"<p class='caption'>{html_lib.escape(s.caption)}</p>{body}{numbers}</section>")

@@ -323,3 +323,27 @@ def test_the_cache_limit_counts_maps_and_saved_corpora(glove, tmp_path, monkeypa
     os.utime(tmp_path / "corpora" / second, (time.time() - 60, time.time() - 60))
     ev.word_map(glove, "pca", size=3000, scored=300)  # a map: it counts, the saved corpus map goes
     assert not (tmp_path / "corpora" / second).exists() and len(list((tmp_path / "maps").glob("*.npz"))) == 1
+
+
+def test_background_labels_leave_room_for_a_found_word_and_its_neighbours(vocab_map):
+    m = vocab_map
+    (i,) = m.find("frog")
+    nb = [int(j) for j in m.neighbours(i, 10).full]
+    x0, x1, y0, y1 = m.extent()
+    cx, cy = m.coords[i]
+    view = (cx - (x1 - x0) / 8, cx + (x1 - x0) / 8, cy - (y1 - y0) / 8, cy + (y1 - y0) / 8)
+    lab = m.labelled(view, 150, avoid=[i, *nb])
+    assert len(lab) > 10 and not set(lab) & {i, *nb}
+    w, h = 1100, 560
+
+    def box(j):
+        x = (m.coords[j, 0] - view[0]) / (view[1] - view[0]) * w
+        y = (view[3] - m.coords[j, 1]) / (view[3] - view[2]) * h
+        return x, y, len(m.labels[j]) * 6.6 / 2
+
+    shown = [j for j in [i, *nb] if view[0] <= m.coords[j, 0] <= view[1] and view[2] <= m.coords[j, 1] <= view[3]]
+    for a in shown:
+        xa, ya, ha = box(a)
+        for b in lab:
+            xb, yb, hb = box(b)
+            assert abs(xa - xb) >= ha + hb - 9 or abs(ya - yb) >= 13, (m.labels[a], m.labels[b])

@@ -63,9 +63,10 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
     view = state["view"] or m.extent()
     big = len(m) > ev.limits.MAX_MARKERS
     markers = m.markers(view) if big else np.arange(len(m))
-    labelled = m.labelled(view) if show_labels else np.empty(0, dtype=np.int64)
     nb = m.neighbours(state["clicked"], k) if state["clicked"] is not None else None
     found = tuple(state["found"]) if state["found"] else ((state["clicked"],) if state["clicked"] is not None else ())
+    highlighted = [*found, *(int(i) for i in nb.full)] if nb is not None else list(found)
+    labelled = m.labelled(view, avoid=highlighted) if show_labels else np.empty(0, dtype=np.int64)
     png = None
     if big and m.dims == 2:
         png = m.density_png(view, values=m.trust if colour == "trust" else None)
