@@ -33,6 +33,9 @@ RESTRICT_CHOICES = [10_000, 30_000, 100_000, 300_000]
 
 # Sentences typed into one text box, one per line.
 MAX_SENTENCES = 100
+# Tokens one request runs through the encoder (several sentences at once): 100 sentences of 512 tokens
+# took 28 CPU-s and +869 MB on the Sentences page; 8,000 tokens take about 5 CPU-s with the bundled model.
+MAX_REQUEST_TOKENS = 8_000
 
 
 # Maps of a whole vocabulary (embedviz.maps). GloVe 6B has 400,000 words; a million 300-d vectors is

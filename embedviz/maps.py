@@ -256,7 +256,7 @@ class Map:
                              "fewer, or choose PCA, which takes any number.")
         if method == "pca":
             random_state, perplexity, n_neighbors, min_dist = 0, 30.0, 15, 0.1  # PCA has no seed nor knobs
-        return _reprojected(self, idx, method, random_state, float(perplexity), int(n_neighbors), float(min_dist),
+        return reprojection(self, idx, method, random_state, float(perplexity), int(n_neighbors), float(min_dist),
                             progress=progress)
 
     # ------------------------------------------------------------ export
@@ -339,8 +339,10 @@ def _density_png(coords: np.ndarray, view: View, width: int, height: int, values
 # ---------------------------------------------------------------- re-projections and whole-vocabulary maps
 
 @memoize(maxsize=8)
-def _reprojected(m: Map, idx: np.ndarray, method: str, random_state: int, perplexity: float, n_neighbors: int,
+def reprojection(m: Map, idx: np.ndarray, method: str, random_state: int, perplexity: float, n_neighbors: int,
                  min_dist: float, progress: Progress | None = None) -> Map:
+    """The map of points ``idx`` of ``m`` projected again (:meth:`Map.reprojected`): queued in the
+    build queue, memoised (``reprojection.cache_keys()`` lists those kept)."""
     x = m.unit[idx]  # the picture is of directions, as the whole map's is (neighbours are by cosine)
     knobs = dict(random_state=random_state, perplexity=perplexity, n_neighbors=n_neighbors, min_dist=min_dist)
     key = digest(repr((m.memo_key, digest(idx.tobytes()), method, sorted(knobs.items()))).encode())

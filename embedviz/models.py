@@ -23,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import access
+from . import access, limits
 from .attention import Attention, attention_weights
+from .errors import InputError
 from .forward import run_batches
 from .hidden import HiddenStates, sentence_vector
 from .progress import Progress, reporter
@@ -306,10 +307,12 @@ class Encoder:
         """Every layer's output for one input: ``.array`` is ``[layers + 1, tokens, hidden]``."""
         return self._hidden([(text, pair)])[0]
 
-    def hidden_states_many(self, texts: list[str], *, batch_tokens: int = 4096) -> list[HiddenStates]:
+    def hidden_states_many(self, texts: list[str], *, batch_tokens: int = 4096,
+                           max_tokens: int | None = limits.MAX_REQUEST_TOKENS) -> list[HiddenStates]:
         """Hidden states of many sentences at once; the same values as one at a time. A BERT encoder
-        runs packed, with no padding; others in padded batches sorted by length."""
-        return self._hidden([(t, None) for t in texts], batch_tokens=batch_tokens)
+        runs packed, with no padding; others in padded batches sorted by length. At most ``max_tokens``
+        in all (None: no limit, for the app's own reference sets)."""
+        return self._hidden([(t, None) for t in texts], batch_tokens=batch_tokens, max_tokens=max_tokens)
 
     def sentence_vector(self, text: str, strategy: str = "second_to_last_mean") -> np.ndarray:
         """One vector for the whole of ``text``, ``[hidden]``, by ``strategy`` (one of
@@ -339,8 +342,14 @@ class Encoder:
         :func:`embedviz.vectors.from_encoder`)."""
         return from_encoder(self)
 
-    def _hidden(self, inputs: list[tuple[str, str | None]], *, batch_tokens: int = 4096) -> list[HiddenStates]:
+    def _hidden(self, inputs: list[tuple[str, str | None]], *, batch_tokens: int = 4096,
+                max_tokens: int | None = None) -> list[HiddenStates]:
         toks = [self.tokenize(t, p) for t, p in inputs]
+        total = sum(len(t) for t in toks)
+        if max_tokens is not None and total > max_tokens:
+            raise InputError(f"These {len(inputs):,} texts make {total:,} tokens; one request here runs at most "
+                             f"{max_tokens:,} (about {max_tokens // 512} texts as long as {self.name} reads): use "
+                             "fewer or shorter sentences.")
         with self.lock:
             found: dict[tuple, HiddenStates] = {}
             for key in inputs:

@@ -78,7 +78,7 @@ def reference_set(path: str | Path = REFERENCE_FILE) -> ReferenceSet:
 def _use_vectors(encoder, sentences: list[str], words: list[str]) -> np.ndarray:
     """``[uses, layers + 1, hidden]``: the first use of ``words[i]`` in ``sentences[i]`` at every layer,
     its WordPiece pieces averaged."""
-    hs_list = encoder.hidden_states_many(sentences)
+    hs_list = encoder.hidden_states_many(sentences, max_tokens=None)  # the shipped reference set, 440 sentences
     out = []
     for text, word, hs in zip(sentences, words, hs_list):
         occ = occurrences([hs], word)

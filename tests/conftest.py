@@ -8,6 +8,7 @@ os.environ.pop("EMBEDVIZ_MODEL", None)
 os.environ.pop("EMBEDVIZ_ALLOWED_MODELS", None)
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' shared helpers: pagetest, plotly_gestures
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pagetest import ok, run, spec, values
 from streamlit.testing.v1 import AppTest
 
 import embedviz as ev
@@ -14,33 +15,6 @@ from ui import tour as ui_tour
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["app.py"] + [p.path for p in pages.PAGES]  # Home through app.py: its tour links need the navigation
-
-
-def run(path, **params):
-    at = AppTest.from_file(str(ROOT / path), default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def spec(at, i=0):
-    return json.loads(at.get("plotly_chart")[i].proto.spec)
-
-
-def values(v):
-    """Plotly's JSON writes numpy arrays as typed arrays ({"dtype", "bdata"}); read them back."""
-    if isinstance(v, dict) and "bdata" in v:
-        import base64
-
-        import numpy as np
-
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
-    return v
-
-
-def ok(at):
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -430,14 +404,14 @@ def test_show_only_these_runs_once_through_the_page(enc):
     state = at.session_state["projections_proj_0__map"]
     state["only"] = np.arange(12)
     at.session_state["projections_proj_0__map"] = state
-    before = len(ev.maps._reprojected.cache_keys())
+    before = len(ev.maps.reprojection.cache_keys())
     at.run()
     ok(at)
     assert any("Showing only the 12 selected words" in i.value for i in at.info)
-    assert len(ev.maps._reprojected.cache_keys()) == before + 1
+    assert len(ev.maps.reprojection.cache_keys()) == before + 1
     at.text_input(key="projections_proj_0_only_find").input("car").run()  # typing in the sub-map's search box
     ok(at)
-    assert len(ev.maps._reprojected.cache_keys()) == before + 1 and ev.BUILDS.waiting() == []
+    assert len(ev.maps.reprojection.cache_keys()) == before + 1 and ev.BUILDS.waiting() == []
 
 
 def test_a_tour_step_shows_its_own_example_after_typing(enc):

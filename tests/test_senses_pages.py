@@ -2,37 +2,15 @@
 Streamlit's AppTest: each opens with its example computed, the findings printed are the numbers of
 the data on screen, and bad input gets a message while the last result stays."""
 
-import json
 import re
 from pathlib import Path
 
 import numpy as np
-from streamlit.testing.v1 import AppTest
+from pagetest import ok, run, spec, values
 
 import embedviz as ev
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(path):
-    return AppTest.from_file(str(ROOT / path), default_timeout=180).run()
-
-
-def ok(at):
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-
-
-def spec(at, i=0):
-    return json.loads(at.get("plotly_chart")[i].proto.spec)
-
-
-def values(v):
-    if isinstance(v, dict) and "bdata" in v:
-        import base64
-
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
-    return v
 
 
 def plain(text: str) -> str:
