@@ -9,7 +9,8 @@ import ui
 from ui import pages
 
 nav = st.navigation([st.Page(pages.HOME.path, title=pages.HOME.title, icon=pages.HOME.icon, default=True)]
-                   + [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.slug) for p in pages.PAGES])
+                   + [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.slug) for p in pages.PAGES],
+                   expanded=True)  # every page in sight: past 12, the menu hid the rest behind "View more"
 started = time.perf_counter()
 try:
     nav.run()
