@@ -1,6 +1,7 @@
 """PCA, t-SNE and UMAP, seeded, with progress, and how faithfully each keeps neighbours: for a few
 thousand points (:func:`project`) and for hundreds of thousands, fitted on a sample with the rest
-placed by the fitted model (:func:`fit_and_place`); :func:`picture` chooses between the two.
+placed among their nearest fitted points (:func:`fit_and_place`); :func:`picture` chooses between
+the two.
 
 A fitted projection is a :class:`Projector` (as openTSNE's fitted ``TSNEEmbedding``): it keeps what
 it needs to place new points with :meth:`Projector.place`, so "fit on a sample, place the rest" is
@@ -114,8 +115,8 @@ def _reduce(x: np.ndarray, random_state: int):
 class Projector:
     """A fitted projection that places new points. ``coords`` ``[fitted, n_components]``: the places of
     the points it was fitted on; :meth:`place` puts new rows ``[n, dim]`` into the same picture without
-    moving those (PCA by its linear map; t-SNE and UMAP by their ``transform``, which optimises each new
-    point against the fitted ones). ``notes``: the knobs it clamped; ``explained_variance``: PCA's."""
+    moving those (PCA by its linear map; t-SNE and UMAP where their nearest fitted rows lie densest).
+    ``fitted``: the rows it was fitted on; ``notes``: the knobs it clamped; ``explained_variance``: PCA's."""
 
     def __init__(self, method: str, model, coords: np.ndarray, *, reduce=None, notes: list[str] | None = None,
                  explained_variance: np.ndarray | None = None, fitted: np.ndarray | None = None):
@@ -130,7 +131,7 @@ class Projector:
         ``how="neighbours"`` (the default, :func:`place_near`) puts each row where its nearest fitted
         rows (cosine, in the full space) lie densest; ``how="transform"`` asks umap-learn / openTSNE's
         own ``transform`` (kept to measure against: on GloVe it is slower and keeps neighbours no better)."""
-        if self.method == "pca" or how == "transform":
+        if self.method == "pca" or how == "transform" or self.fitted is None:
             if self.reduce is not None:
                 rows = self.reduce.transform(rows)
             with np.errstate(all="ignore"):  # openTSNE's transform can warn on far-off points; it still places them
