@@ -411,10 +411,10 @@ def _duration(seconds: float) -> str:
 
 def expected_seconds(method: str, fit: int, placed: int) -> tuple[float, float]:
     """(fit, place) seconds a t-SNE / UMAP map of ``fit`` fitted and ``placed`` placed points is expected
-    to take on two busy cores (measured on GloVe 50d: UMAP on 20,000 ~45 s, t-SNE ~70 s; placing
-    ~25,000 points a second)."""
-    per = 280 if method == "tsne" else 450
-    return 2 + fit / per, placed / 25_000
+    to take on two shared cores (measured on GloVe 50d, cold: UMAP on 20,000 ~45 s, most of it numba
+    compiling; t-SNE 31-85 s as busy as the cores are; placing ~50,000 points a second, counted at 40,000)."""
+    per = 350 if method == "tsne" else 450
+    return 2 + fit / per, placed / 40_000
 
 
 def aligned_layers(stack: np.ndarray, random_state: int = 0) -> np.ndarray:
