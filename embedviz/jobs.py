@@ -36,13 +36,14 @@ def set_visitor(visitor: str | None) -> None:
 
 def estimate_cost(n: int, dim: int, method: str, sample: int | None = None) -> float:
     """About how many CPU-seconds a map of ``n`` points of ``dim`` numbers takes on this machine's kind
-    (measured on two cores: PCA of 400,000 x 50 ~1 s; t-SNE fitted on 20,000 ~80 s; UMAP ~30 s; placing
-    the rest ~1 s per 10,000)."""
+    (measured on two cores: PCA of 400,000 x 50 ~1 s; t-SNE and UMAP as
+    :func:`~embedviz.projection.expected_seconds` says: the fit on the sample, then placing the rest)."""
     if method == "pca":
         return 0.2 + n * dim / 2e7
+    from .projection import expected_seconds
+
     fit = min(n, sample or n)
-    per = 250 if method == "tsne" else 600
-    return 2 + fit / per + (n - fit) / 10_000
+    return sum(expected_seconds(method, fit, n - fit))
 
 
 @dataclass(eq=False)

@@ -423,7 +423,8 @@ def word_map(vecs, method: str = "pca", *, size: int | None = None, sample: int 
     s = min(int(scored), n, limits.MAX_SCORED_POINTS)
     if method == "pca":
         seed = 0  # PCA of every word has no seed: one map, not one byte-identical file per seed
-    knobs = {"pca": (), "tsne": (sample, perplexity), "umap": (sample, n_neighbors, min_dist)}[method]
+    # "near": the rest placed among their nearest fitted words (a map placed by transform is not reused)
+    knobs = {"pca": (), "tsne": (sample, perplexity, "near"), "umap": (sample, n_neighbors, min_dist, "near")}[method]
     key = hashlib.sha1(repr((vecs.fingerprint, method, n, seed, knobs, s)).encode()).hexdigest()[:24]
     path = cache_dir() / "maps" / f"{method}-{n}-{key}.npz"
     x = vecs.unit[:n]
@@ -433,7 +434,7 @@ def word_map(vecs, method: str = "pca", *, size: int | None = None, sample: int 
         coords, trust, ev = coords
         if method != "pca" and min(sample, n) < n:
             notes = [f"{METHODS[method]} was fitted on the first {min(sample, n):,} of {n:,} words; the other "
-                     f"{n - min(sample, n):,} were placed by the fitted model."]
+                     f"{n - min(sample, n):,} were placed where their nearest fitted words lie."]
     else:
         if not _allowed(method, None if method == "pca" else seed, None if method == "pca" else min(sample, n),
                         perplexity, n_neighbors, min_dist):
@@ -448,7 +449,7 @@ def word_map(vecs, method: str = "pca", *, size: int | None = None, sample: int 
             found = _read_map(path, n)  # built meanwhile by another process
             if found is not None:
                 return found + ([],)
-            proj = fit_and_place(x, method, sample=sample, random_state=seed, perplexity=perplexity,
+            proj = fit_and_place(x, method, sample=sample, random_state=seed, perplexity=perplexity, unit="words",
                                  n_neighbors=n_neighbors, min_dist=min_dist, progress=lambda f, m: step(f * 0.95, m))
             coords = np.asarray(proj, dtype=np.float32)
             ev = proj.explained_variance if proj.explained_variance is not None else np.zeros(0)

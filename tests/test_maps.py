@@ -189,11 +189,77 @@ def test_tsne_is_fitted_on_a_sample_and_places_the_rest(glove):
     steps = []
     m = ev.word_map(glove, "tsne", size=n, sample=s, scored=n, progress=lambda f, msg: steps.append((f, msg)))
     assert m.coords.shape == (n, 2) and np.isfinite(m.coords).all()
-    assert any("placing points" in msg for _, msg in steps) and steps[-1][0] == 1.0
+    # one bar for the build: never back, ending at 1, the stage in words with the time left, no optimiser internals
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    said = " | ".join(msg for _, msg in steps)
+    assert "fitting t-SNE on 1,000 words" in said and "placing 2,000 words" in said and " left" in said
+    assert "KL" not in said and "iteration" not in said
     assert "fitted on the first 1,000 of 3,000" in " ".join(m.notes)
     # the placed words keep far more of their neighbours than a random picture would
     rng_trust = ev.neighbour_preservation(glove.unit[:n], np.random.default_rng(0).normal(size=(n, 2)))
     assert np.nanmean(m.trust[s:]) > 5 * rng_trust.mean() + 0.05
+
+
+@pytest.fixture(scope="module")
+def placed_tsne(glove):
+    """t-SNE of 1,500 GloVe words, and 3,500 more (ranks 1,501-5,000) to place among them."""
+    return ev.fit_projector(glove.unit[:1500], "tsne", random_state=0), glove.unit[1500:5000]
+
+
+def test_placing_is_deterministic_and_lands_among_its_nearest(glove, placed_tsne):
+    fitted, rows = placed_tsne
+    a = fitted.place(rows)
+    assert a.shape == (3500, 2) and np.isfinite(a).all()
+    again = ev.Projector("tsne", None, fitted.coords, fitted=glove.unit[:1500]).place(rows)
+    assert np.array_equal(a, again)  # same vectors in, same places out (a fresh index too)
+    # copies (other memory alignment) may change the matrix products' last bits, not the places
+    copied = ev.Projector("tsne", None, fitted.coords.copy(), fitted=glove.unit[:1500].copy()).place(rows.copy())
+    assert np.allclose(a, copied, atol=1e-3)
+    every = fitted.place_all(glove.unit[:5000], chunk=1000)
+    assert np.array_equal(every[:1500], fitted.coords.astype(np.float32)) and np.allclose(every[1500:], a, atol=1e-5)
+    # each placed word lies near where one of its 5 nearest fitted words lies: far nearer than a random fitted word
+    near = np.argsort(-(rows @ glove.unit[:1500].T), axis=1)[:, :5]
+    to_near = np.linalg.norm(fitted.coords[near] - a[:, None], axis=2).min(1)
+    to_any = np.linalg.norm(fitted.coords[np.random.default_rng(0).integers(0, 1500, 3500)] - a, axis=1)
+    spread = np.sqrt(((fitted.coords - fitted.coords.mean(0)) ** 2).sum(1).mean())
+    assert np.median(to_near) < 0.1 * spread and np.median(to_near) < 0.1 * np.median(to_any)
+
+
+def test_placed_words_keep_their_neighbours_as_well_as_transform(glove, placed_tsne):
+    fitted, rows = placed_tsne
+    some = rows[np.random.default_rng(0).choice(len(rows), 800, replace=False)]
+    ours = ev.trustworthiness(some, fitted.place(some))
+    theirs = ev.trustworthiness(some, fitted.place(some, how="transform"))  # openTSNE's own
+    assert ours >= theirs - 0.01 and ours > 0.8, (ours, theirs)
+
+
+def test_the_nearest_fitted_rows_are_found_past_the_exact_search(glove):
+    from embedviz.projection import SampleIndex
+
+    base, q = glove.unit[:8000], glove.unit[8000:10_000]
+    index = SampleIndex(base)
+    assert index.cent is not None  # 8,000 rows: the partitioned search
+    idx, sim = index.nearest(q, 10)
+    assert np.allclose(sim, np.take_along_axis(q @ base.T, idx, 1), atol=1e-5) and (np.diff(sim, axis=1) <= 0).all()
+    exact = -np.sort(-(q @ base.T), axis=1)[:, :10]
+    assert sim.mean() > exact.mean() - 0.03  # nearly as alike as the exact nearest
+    assert np.array_equal(idx, SampleIndex(base.copy()).nearest(q.copy(), 10)[0])
+
+
+def test_one_bar_for_a_build_never_goes_back():
+    from embedviz.projection import Bar
+
+    heard = []
+    bar = Bar(lambda f, m: heard.append((f, m)), {"fit": 3.0, "place": 1.0})
+    fit, place = bar.stage("fit", "fitting"), bar.stage("place", "placing")
+    for f in (0.0, 0.5, 0.2, 1.0):  # a stage that restarts its own count does not move the bar back
+        fit(f, "iteration 7 (KL 335293)")
+    place(0.5, "chunk 2")
+    place(1.0, "chunk 3")
+    fractions = [f for f, _ in heard]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and heard[1][0] == 0.375
+    assert all("KL" not in m for _, m in heard) and "left" in heard[1][1] and heard[-2][1].startswith("placing")
 
 
 @pytest.mark.slow
@@ -207,6 +273,12 @@ def test_umap_is_a_third_method(glove):
     placed = ev.fit_and_place(glove.unit[:900], "umap", sample=600, random_state=1, n_neighbors=10)
     assert placed.shape == (900, 2) and np.isfinite(placed).all()
     assert "the other 300 were placed" in placed.notes[-1]
+    # UMAP's fit reports its epochs as progress: one bar, never back
+    heard = []
+    ev.fit_and_place(glove.unit[:900], "umap", sample=600, random_state=1, n_neighbors=10,
+                     progress=lambda f, m: heard.append((f, m)))
+    fractions = [f for f, _ in heard]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(set(fractions)) > 4
 
 
 def test_show_only_a_selection(vocab_map):
