@@ -49,7 +49,7 @@ def whole_vocabulary() -> None:
     size = w[0].selectbox("Words on the map (the most frequent)", sizes, index=len(sizes) - 1, key=ui.key("map_size"),
                           format_func=lambda n: f"all {n:,}" if n == len(vecs) else f"{n:,}")
     sample = w[1].selectbox("t-SNE and UMAP are fitted on the most frequent", ev.limits.FIT_CHOICES, index=1,
-                            key=ui.key("map_sample"), format_func="{:,} words; the rest are placed by the fitted model".format,
+                            key=ui.key("map_sample"), format_func="{:,} words; the rest placed beside their nearest fitted words".format,
                             disabled=method == "pca", help="PCA uses every word directly.")
     big = ui.keep_last("vocab_map", ui.with_progress(
         "Building the map (once per vectors and settings; every visitor shares it)",
