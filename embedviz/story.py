@@ -41,9 +41,6 @@ class Slide:
     figure: str | None = None
     numbers: str | None = None
 
-    def without_figure(self) -> Slide:
-        return Slide(self.title, self.caption, self.link)
-
 
 def story_link(slides: list[Slide]) -> str:
     """Every slide's title, caption and link packed into one URL-safe text (figures are not carried:
