@@ -17,12 +17,17 @@ KINDS = ["Static words", "The whole vocabulary", "Tokens in context", "A token's
 METHODS = ev.projection.METHODS
 ui.take_example({"vehicles, pets, fruits": {"kind": KINDS[0], "method": "pca", "dims": 2, "groups": ex.DEFAULT_GROUPS,
                                             "words": "", "top_n": 0},
-                 "all of GloVe 6B": {"kind": KINDS[1], "method": "pca", "dims": 2},
-                 "frog on all of GloVe 6B": {"kind": KINDS[1], "method": "pca", "dims": 2, "vocab_map_find": "frog"}})
+                 "all of GloVe 6B": {"kind": KINDS[1], "method": "best", "dims": 2},
+                 "frog on all of GloVe 6B": {"kind": KINDS[1], "method": "best", "dims": 2, "vocab_map_find": "frog"}})
 kind = st.radio("Show", KINDS, horizontal=True, key=ui.key("kind"), bind="query-params")
 whole = kind == KINDS[1]
 c = st.columns(5)
-method = c[0].radio("Method", list(METHODS), format_func=METHODS.get, key=ui.key("method"), bind="query-params", horizontal=True)
+# a whole vocabulary starts on the best map ready (UMAP once built, PCA meanwhile); a chosen method is kept
+choices = ["best", *METHODS] if whole else list(METHODS)
+method = c[0].radio("Method", choices, format_func=lambda m: METHODS.get(m, "Best ready"), key=ui.key("method"),
+                    bind="query-params", horizontal=True,
+                    help="Best ready: UMAP of the whole vocabulary, built once for every visitor; PCA until it is ready."
+                    if whole else None)
 dims = c[1].radio("Dimensions", [2, 3], horizontal=True, key=ui.key("dims"), bind="query-params", disabled=whole,
                   help="A whole vocabulary is drawn in 2-D." if whole else None)
 seed = c[2].number_input("Seed", 0, 10_000, 0, key=ui.key("seed"), bind="query-params")
@@ -38,7 +43,8 @@ title = f"{kind}: {METHODS.get(method, method)} (seed {seed})"
 
 
 def reproject(m: ev.Map):
-    return lambda idx, progress=None: m.reprojected(idx, method, progress=progress, **knobs)
+    how = m.method if method == "best" else method
+    return lambda idx, progress=None: m.reprojected(idx, how, progress=progress, **knobs)
 
 
 def whole_vocabulary() -> None:
@@ -50,15 +56,39 @@ def whole_vocabulary() -> None:
                           format_func=lambda n: f"all {n:,}" if n == len(vecs) else f"{n:,}")
     sample = w[1].selectbox("t-SNE and UMAP are fitted on the most frequent", ev.limits.FIT_CHOICES, index=1,
                             key=ui.key("map_sample"), format_func="{:,} words; the rest placed beside their nearest fitted words".format,
-                            disabled=method == "pca", help="PCA uses every word directly.")
-    big = ui.keep_last("vocab_map", ui.with_progress(
-        "Building the map (once per vectors and settings; every visitor shares it)",
-        lambda p: ev.word_map(vecs, method, size=int(size), sample=int(sample), seed=int(seed), perplexity=perplexity,
-                              n_neighbors=n_neighbors, min_dist=min_dist, progress=p)), about=f"{METHODS[method]}")
+                            disabled=method in ("pca", "best"), help="PCA uses every word directly; the best ready map "
+                            "is the one the server builds for everyone.")
+    build = ui.keep_last("vocab_best", lambda: ev.best_map(vecs, size=int(size))) if method == "best" else None
+    if build is not None and build.ready:
+        big = build.map
+    else:
+        shown_method = "pca" if method == "best" else method
+        big = ui.keep_last("vocab_map", ui.with_progress(
+            "Building the map (once per vectors and settings; every visitor shares it)",
+            lambda p: ev.word_map(vecs, shown_method, size=int(size), sample=int(sample), seed=int(seed),
+                                  perplexity=perplexity, n_neighbors=n_neighbors, min_dist=min_dist, progress=p)),
+            about=f"{METHODS[shown_method]}")
+        if build is not None:
+            better_note(build)
     if big is not None:
         shown = "every word" if len(big) == len(vecs) else f"the {len(big):,} most frequent words"
-        map_view.explore(big, "vocab_map", title=f"{vecs.source}, {shown}: {METHODS[big.method]} (seed {seed})",
+        used = f" (seed {int(build.knobs['seed'])})" if build is not None and build.ready else \
+            "" if big.method == "pca" else f" (seed {seed})"
+        map_view.explore(big, "vocab_map", title=f"{vecs.source}, {shown}: {METHODS[big.method]}{used}",
                          show_labels=show_labels, reproject=reproject(big))
+
+
+@st.fragment(run_every=2)
+def better_note(build: ev.MapBuild) -> None:
+    """While the better map builds: how long it has left; once it is ready, the page shows it."""
+    name = METHODS[build.method]
+    if build.ready:
+        st.rerun()  # the whole page, now with the better map
+    if build.error:
+        st.caption(ui.esc(f"The {name} map could not be made, so this is PCA: {build.error}"))
+        return
+    st.progress(build.fraction, text=f"A better map ({name}) is being made: {build.seconds_left():,.0f} s left. "
+                "Meanwhile this is PCA; the page switches by itself when it is ready.")
 
 
 def small_map() -> None:

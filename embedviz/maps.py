@@ -17,8 +17,9 @@ import io
 import itertools
 import re
 import threading
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -423,10 +424,7 @@ def word_map(vecs, method: str = "pca", *, size: int | None = None, sample: int 
     s = min(int(scored), n, limits.MAX_SCORED_POINTS)
     if method == "pca":
         seed = 0  # PCA of every word has no seed: one map, not one byte-identical file per seed
-    # "near": the rest placed among their nearest fitted words (a map placed by transform is not reused)
-    knobs = {"pca": (), "tsne": (sample, perplexity, "near"), "umap": (sample, n_neighbors, min_dist, "near")}[method]
-    key = hashlib.sha1(repr((vecs.fingerprint, method, n, seed, knobs, s)).encode()).hexdigest()[:24]
-    path = cache_dir() / "maps" / f"{method}-{n}-{key}.npz"
+    key, path = _map_file(vecs, method, n, seed, sample, perplexity, n_neighbors, min_dist, s)
     x = vecs.unit[:n]
     coords = _read_map(path, n)
     notes = []
@@ -473,6 +471,14 @@ def word_map(vecs, method: str = "pca", *, size: int | None = None, sample: int 
                explained_variance=ev if len(ev) else None, key=key)
 
 
+def _map_file(vecs, method, n, seed, sample, perplexity, n_neighbors, min_dist, s):
+    """(key, path on disk) of the map :func:`word_map` makes with these knobs."""
+    # "near": the rest placed among their nearest fitted words (a map placed by transform is not reused)
+    knobs = {"pca": (), "tsne": (sample, perplexity, "near"), "umap": (sample, n_neighbors, min_dist, "near")}[method]
+    key = hashlib.sha1(repr((vecs.fingerprint, method, n, seed, knobs, s)).encode()).hexdigest()[:24]
+    return key, cache_dir() / "maps" / f"{method}-{n}-{key}.npz"
+
+
 def _read_map(path, n: int):
     """(coords, trust, explained variance) of a map on disk, or None (none, or damaged: built again)."""
     import contextlib
@@ -490,6 +496,115 @@ def _read_map(path, n: int):
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: the cache's trim drops others first
     return coords, trust, ev
+
+
+# ---------------------------------------------------------------- the best map, built in the background
+
+BETTER = ("umap", "tsne")  # the pictures worth waiting for, best first; PCA is shown while they build
+_DEFAULT_KNOBS = {"seed": 0, "sample": 20_000, "perplexity": 30.0, "n_neighbors": 15, "min_dist": 0.1}
+
+
+@dataclass(eq=False)
+class MapBuild:
+    """A whole-vocabulary map built once per server in the background (:func:`best_map`): ``map`` is
+    None until it is ready, ``fraction`` and :meth:`seconds_left` say how far it is, ``error`` why it
+    failed (a sentence)."""
+
+    method: str
+    knobs: dict
+    cost: float
+    started: float = field(default_factory=time.monotonic)
+    fraction: float = 0.0
+    message: str = ""
+    running_since: float | None = None
+    map: Map | None = None
+    error: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.map is not None
+
+    def seconds_left(self) -> float:
+        """About how many seconds until the map is ready: from the build's own pace once it is under way,
+        before that from its estimated cost (:func:`~embedviz.jobs.estimate_cost`)."""
+        if self.ready:
+            return 0.0
+        f = self.fraction
+        if self.running_since is None:  # waiting in the build queue
+            return self.cost
+        ran = time.monotonic() - self.running_since
+        if f >= 0.2:
+            return max(1.0, ran * (1 - f) / f)
+        return max(1.0, self.cost - ran, self.cost * (1 - f) * 0.5)
+
+    def _step(self, f: float, msg: str) -> None:
+        if not msg.startswith("Waiting in line") and self.running_since is None:
+            self.running_since = time.monotonic()
+        self.fraction, self.message = max(self.fraction, min(float(f), 1.0)), msg
+
+    def _build(self, vecs, kwargs: dict) -> None:
+        import logging
+
+        try:
+            self.map = word_map(vecs, self.method, progress=self._step, **kwargs)
+        except InputError as e:
+            self.error = str(e)
+        except Exception as e:  # noqa: BLE001 - a bug: logged for the owner, a sentence for the page
+            logging.getLogger(__name__).exception("building the %s map in the background", self.method)
+            self.error = f"Building the {METHODS[self.method]} map failed ({type(e).__name__})."
+
+
+_BACKGROUND: dict[str, MapBuild] = {}
+_BACKGROUND_LOCK = threading.Lock()
+
+
+def better_method() -> tuple[str, dict] | None:
+    """(method, knobs) of the best map this server may build: UMAP, else t-SNE, with the owner's knobs
+    (``EMBEDVIZ_MAPS``), or None when the owner allows neither (then PCA is the best there is)."""
+    maps = allowed_maps()
+    if maps is None:
+        return BETTER[0], dict(_DEFAULT_KNOBS)
+    for method in BETTER:
+        for entry in maps:
+            if entry["method"] == method:
+                knobs = dict(_DEFAULT_KNOBS)
+                knobs.update({k: v for k, v in entry.items() if k in knobs})
+                return method, knobs
+    return None
+
+
+def best_map(vecs, *, size: int | None = None, scored: int = 20_000) -> MapBuild | None:
+    """The best whole-vocabulary map of ``vecs`` (its first ``size`` words) this server may build
+    (:func:`better_method`): read from disk at once when a run before built it, else built once per
+    server in a background thread, through the build queue (:data:`~embedviz.jobs.BUILDS`, so it counts
+    in the server's limits). Every visitor asking gets the same :class:`MapBuild`; none starts a second
+    build. None when the owner allows no better map than PCA.
+
+    >>> b = best_map(ev.load_vectors(), size=20_000)   # doctest: +SKIP
+    >>> b.ready, round(b.seconds_left())               # doctest: +SKIP
+    (False, 41)
+    """
+    better = better_method()
+    if better is None:
+        return None
+    method, knobs = better
+    n = len(vecs) if size is None else min(int(size), len(vecs))
+    s = min(int(scored), n, limits.MAX_SCORED_POINTS)
+    kwargs = dict(size=n, sample=int(knobs["sample"]), seed=int(knobs["seed"]), perplexity=float(knobs["perplexity"]),
+                  n_neighbors=int(knobs["n_neighbors"]), min_dist=float(knobs["min_dist"]), scored=s)
+    key, path = _map_file(vecs, method, n, kwargs["seed"], kwargs["sample"], kwargs["perplexity"],
+                          kwargs["n_neighbors"], kwargs["min_dist"], s)
+    with _BACKGROUND_LOCK:
+        build = _BACKGROUND.get(key)
+        if build is not None:  # being built, built, or failed (said once per server, not retried per visit)
+            return build
+        build = _BACKGROUND[key] = MapBuild(method, knobs, cost=estimate_cost(n, vecs.unit.shape[1], method,
+                                                                              kwargs["sample"]))
+        if _read_map(path, n) is not None:  # built by a run before this one: read at once
+            build.map = word_map(vecs, method, **kwargs)
+            return build
+        threading.Thread(target=build._build, args=(vecs, kwargs), daemon=True, name=f"map-{method}-{n}").start()
+    return build
 
 
 def point_map(labels: Sequence[str], vectors: np.ndarray, coords: np.ndarray, *, method: str = "pca",

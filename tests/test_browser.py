@@ -42,7 +42,7 @@ def free_port() -> int:
 def server(tmp_path_factory):
     port = free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_CACHE=str(tmp_path_factory.mktemp("cache")),
-               EMBEDVIZ_VECTOR_DIRS=str(VECTOR_DIR))
+               EMBEDVIZ_VECTOR_DIRS=str(VECTOR_DIR), EMBEDVIZ_MAPS="pca")  # no minute-long UMAP build behind the walks
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

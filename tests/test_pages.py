@@ -252,7 +252,7 @@ def test_good_link_values_raise_no_warning(enc):
 
 
 def test_the_whole_vocabulary_map(enc):
-    at = run("app_pages/6_Projections.py", projections_kind="The whole vocabulary")
+    at = run("app_pages/6_Projections.py", projections_kind="The whole vocabulary", projections_method="PCA")
     ok(at)
     fig = spec(at)
     assert len(fig["layout"]["images"]) == 1  # every word, in the density image
