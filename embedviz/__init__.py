@@ -73,6 +73,7 @@ from .hidden import (
 from .jobs import BUILDS, set_visitor
 from .map_folder import CorpusMap, map_key, open_map, open_saved_map, save_corpus_map, save_map
 from .maps import Map, MapBuild, Neighbours, best_map, corpus_map, point_map, word_map
+from .regions import Regions, map_regions
 from .models import (
     BUNDLED,
     SUGGESTED,
@@ -153,5 +154,5 @@ __all__ = [  # every name imported above: classes and constants, then functions
     "save_corpus_map", "save_map", "search_vocab", "serve_visitors", "set_visitor", "strategy_table", "token_drift",
     "token_points", "tour_html", "tour_step", "train_embeddings", "train_skipgram", "trustworthiness", "upload_vectors",
     "use_vectors", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",
-    "MapBuild", "best_map",
+    "MapBuild", "Regions", "best_map", "map_regions",
 ]

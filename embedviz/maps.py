@@ -35,6 +35,7 @@ from .vecmath import close_spellings, top_k, unit_rows
 from .vector_files import trim_cache
 
 View = tuple[float, float, float, float]  # x0, x1, y0, y1
+CSV_PART = 20_000  # rows of a CSV export written at a time, each a progress step
 _TOKENS = itertools.count()
 
 
@@ -144,6 +145,28 @@ class Map:
         pic = np.asarray(pic).ravel()
         return Neighbours(int(index), top, sims[top].astype(np.float32), pic[pic != index][:k])
 
+    def typical_kept(self, k: int = 10, sample: int = 200) -> tuple[float, int]:
+        """What :attr:`Neighbours.kept` is for a point of this map, to read one point's figure against:
+        (the mean of ``kept`` over ``sample`` points drawn at random, seed 0, each among all the map's
+        points as :meth:`neighbours` counts it; how many points that mean is over). Computed once per
+        map and ``k``."""
+        k = max(1, min(int(k), len(self) - 1))
+        with self._lock:
+            memo = self.__dict__.setdefault("_typical", {})
+            if k in memo:
+                return memo[k]
+        pick = np.random.default_rng(0).choice(len(self), size=min(int(sample), len(self)), replace=False)
+        tree, unit, kept = self.tree, self.unit, []
+        for chunk in np.array_split(pick, max(1, len(pick) // 32)):
+            sims = unit[chunk] @ unit.T
+            sims[np.arange(len(chunk)), chunk] = -np.inf
+            full = np.argpartition(-sims, k, axis=1)[:, :k]
+            _, pic = tree.query(self.coords[chunk].astype(np.float64), k=min(k + 1, len(self)))
+            pic = np.asarray(pic).reshape(len(chunk), -1)
+            kept += [len(np.intersect1d(f, p[p != i][:k])) for f, p, i in zip(full, pic, chunk)]
+        memo[k] = (float(np.mean(kept)), len(pick))
+        return memo[k]
+
     # ------------------------------------------------------------ selections
 
     def in_view(self, view: View) -> np.ndarray:
@@ -186,20 +209,45 @@ class Map:
         row) must hold a letter."""
         return np.fromiter((_readable(t) for t in self.labels), dtype=bool, count=len(self.labels))
 
+    def label_layout(self, idx: Sequence[int], view: View, *, size: tuple[int, int] = (1100, 560),
+                     font_px: float = 7.2) -> LabelLayout:
+        """Where to write the labels of points ``idx`` (a found word and its neighbours, in that order) in
+        ``view`` drawn ``size`` pixels large: above its point where there is room, else moved aside and
+        joined to its point by a line (:func:`place_labels`)."""
+        idx = np.asarray([i for i in dict.fromkeys(int(i) for i in idx) if 0 <= i < len(self)], dtype=np.int64)
+        x0, x1, y0, y1 = view
+        w, h = size
+        sx, sy = w / (x1 - x0 + 1e-12), h / (y1 - y0 + 1e-12)
+        anchors = np.stack([(self.coords[idx, 0] - x0) * sx, (y1 - self.coords[idx, 1]) * sy], axis=1) \
+            if len(idx) else np.zeros((0, 2))
+        widths = np.array([min(len(self.labels[i]), 30) * font_px + 4 for i in idx], dtype=np.float64)
+        centres, moved = place_labels(anchors, widths, size=size)
+        ends = _edge_points(anchors, centres, widths, LABEL_HEIGHT)
+
+        def data(p):
+            return np.stack([x0 + p[:, 0] / sx, y1 - p[:, 1] / sy], axis=1) if len(p) else np.zeros((0, 2))
+
+        return LabelLayout(idx, data(centres), data(ends), moved, centres, widths)
+
     def labelled(self, view: View, limit: int = limits.MAX_LABELS, *, size: tuple[int, int] = (1100, 560),
-                 font_px: float = 6.6, candidates: int = 2_000, avoid: Sequence[int] = ()) -> np.ndarray:
+                 font_px: float = 6.6, candidates: int = 2_000, avoid: Sequence[int] = (),
+                 placed: LabelLayout | None = None) -> np.ndarray:
         """At most ``limit`` points in ``view`` to label: readable words (see :attr:`readable`), the most
         frequent first, each kept only where its text, drawn ``font_px`` wide a character above its point
         in a plot of ``size`` pixels, overlaps no label kept before, nor the labels of ``avoid`` (a found
-        word and its neighbours, labelled anyway). Zoomed in, points spread and more labels fit: the
-        labels follow the range in view."""
+        word and its neighbours, labelled anyway, where ``placed`` put them, else above their points).
+        Zoomed in, points spread and more labels fit: the labels follow the range in view."""
         idx = self.in_view(view)
+        if placed is not None:
+            avoid = placed.index
         avoid = np.asarray([i for i in avoid if 0 <= i < len(self)], dtype=np.int64)
         ok = np.concatenate([avoid, idx[self.readable[idx]][:candidates]])
         x0, x1, y0, y1 = view
         w, h = size
         px = (self.coords[ok, 0] - x0) / (x1 - x0 + 1e-12) * w
         py = (y1 - self.coords[ok, 1]) / (y1 - y0 + 1e-12) * h - 9  # text sits above its point
+        if placed is not None and len(avoid):
+            px[: len(avoid)], py[: len(avoid)] = placed.pixels[:, 0], placed.pixels[:, 1]
         cell = 8  # an occupancy grid of 8-pixel cells: a label takes the cells its box covers
         taken = np.zeros((h // cell + 3, w // cell + 3), dtype=bool)
         keep = []
@@ -262,22 +310,39 @@ class Map:
 
     # ------------------------------------------------------------ export
 
-    def csv(self, idx: Sequence[int]) -> bytes:
+    def csv(self, idx: Sequence[int], progress: Progress | None = None) -> bytes:
         """The points ``idx`` as CSV: label, group, x, y (, z), then the full-space vector as given
-        (not normalised)."""
+        (not normalised); written in parts of 20,000 rows, each reported to ``progress``."""
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
+        step = reporter(progress)
         idx = np.asarray(idx, dtype=np.int64)
-        cols = {"label": safe_cells(self.labels[i] for i in idx), "group": safe_cells(self.groups[i] for i in idx)
-                if self.groups else [""] * len(idx)}  # a label "=HYPERLINK(...)" opens as text, not a formula
-        cols.update({a: self.coords[idx, j] for j, a in enumerate("xyz"[: self.dims])})
-        v = np.asarray(self.vectors[idx], dtype=np.float32)
-        cols.update({f"v{j}": v[:, j] for j in range(v.shape[1])})
         buf = io.BytesIO()  # Arrow's writer: 300,000 rows of 50 numbers in ~3 s (pandas: 40 s)
-        buf.write((",".join(cols) + "\n").encode())
-        pacsv.write_csv(pa.table(cols), buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        for start in range(0, max(len(idx), 1), CSV_PART):
+            part = idx[start:start + CSV_PART]
+            cols = {"label": safe_cells(self.labels[i] for i in part), "group": safe_cells(self.groups[i] for i in part)
+                    if self.groups else [""] * len(part)}  # a label "=HYPERLINK(...)" opens as text, not a formula
+            cols.update({a: self.coords[part, j] for j, a in enumerate("xyz"[: self.dims])})
+            v = np.asarray(self.vectors[part], dtype=np.float32)
+            cols.update({f"v{j}": v[:, j] for j in range(v.shape[1])})
+            if not start:
+                buf.write((",".join(cols) + "\n").encode())
+            pacsv.write_csv(pa.table(cols), buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+            step(min(start + CSV_PART, len(idx)) / max(len(idx), 1),
+                 f"Writing the CSV: {min(start + CSV_PART, len(idx)):,} of {len(idx):,} rows, {buf.tell() / 1e6:,.0f} MB")
         return buf.getvalue()
+
+    def csv_size(self, idx: Sequence[int], sample: int = 2_000) -> int:
+        """About how many bytes :meth:`csv` of ``idx`` takes: the CSV of ``sample`` of them, spread
+        evenly, scaled up."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx) <= sample:
+            return len(self.csv(idx))
+        some = idx[np.linspace(0, len(idx) - 1, sample).astype(np.int64)]
+        whole = len(self.csv(some))
+        header = len(self.csv(some[:0]))
+        return int(header + (whole - header) * len(idx) / sample)
 
     def projector_files(self, idx: Sequence[int]) -> tuple[str, str]:
         """The points ``idx`` for the TensorFlow Embedding Projector: (vectors.tsv, metadata.tsv),
@@ -287,6 +352,78 @@ class Map:
         rows = [{"label": self.labels[i], "group": self.groups[i] if self.groups else "",
                  **{a: xyz[j][r] for j, a in enumerate("xyz"[: self.dims])}} for r, i in enumerate(idx)]
         return projector_tsv(np.asarray(self.vectors[idx]), rows)
+
+
+LABEL_HEIGHT = 14.0  # pixels a label's box takes, its text ~11-12 px high
+
+
+@dataclass(frozen=True)
+class LabelLayout:
+    """Labels of points ``index`` placed by :meth:`Map.label_layout`: ``at[j]`` the centre of label j and
+    ``ends[j]`` where its line meets the label's box (both in map coordinates), ``moved[j]`` whether it
+    was moved aside (then drawn with a line from its point to ``ends[j]``); ``pixels`` and ``widths``
+    the same boxes in the plot's pixels."""
+
+    index: np.ndarray
+    at: np.ndarray
+    ends: np.ndarray
+    moved: np.ndarray
+    pixels: np.ndarray
+    widths: np.ndarray
+
+    @property
+    def memo_key(self):  # figures drawn with it are memoised by what it holds
+        return ("labels", digest(self.index.tobytes() + self.at.tobytes() + self.moved.tobytes()))
+
+
+def place_labels(anchors: np.ndarray, widths: np.ndarray, *, size: tuple[int, int], height: float = LABEL_HEIGHT,
+                 above: float = 9.0, rings: Sequence[float] = (22, 34, 48, 64, 82, 104, 130)) -> tuple[np.ndarray, np.ndarray]:
+    """Label boxes that do not overlap, for points at pixel ``anchors`` ``[n, 2]`` (y down) with labels
+    ``widths[n]`` pixels wide, in a plot ``size`` (w, h) pixels, placed in order (the first wins its
+    place): each just above its point when that box is free, else at the first free place on rings of
+    growing radius around the point (16 directions each), kept inside the plot and off the other
+    points. Returns (``centres`` ``[n, 2]`` pixels, ``moved`` ``[n]`` bool: placed away from its point,
+    to be joined to it by a line). A label with no free place anywhere stays above its point."""
+    anchors = np.asarray(anchors, dtype=np.float64).reshape(-1, 2)
+    widths = np.asarray(widths, dtype=np.float64)
+    w, h = size
+    n = len(anchors)
+    boxes = np.zeros((0, 4))  # x0, y0, x1, y1 of the labels placed
+    dots = np.hstack([anchors - 4, anchors + 4])  # the points themselves: a label never covers one
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    angles = angles[np.argsort(np.abs(np.angle(np.exp(1j * (angles - np.pi / 2)))), kind="stable")]  # up first
+    centres, moved = anchors - [0.0, above], np.zeros(n, dtype=bool)
+    for i in range(n):
+        half = np.array([widths[i] / 2, height / 2])
+        others = np.delete(dots, i, axis=0)
+        tries = [anchors[i] - [0.0, above]] + [anchors[i] + [np.cos(a) * (r + half[0] - height / 2),
+                                                            -np.sin(a) * r] for r in rings for a in angles]
+        for k, c in enumerate(tries):
+            box = np.concatenate([c - half, c + half])
+            if box[0] < 0 or box[1] < 0 or box[2] > w or box[3] > h:
+                continue
+            if _overlaps(box, boxes) or _overlaps(box, others):
+                continue
+            centres[i], moved[i] = c, k > 0
+            break
+        box = np.concatenate([centres[i] - half, centres[i] + half])
+        boxes = np.vstack([boxes, box])
+    return centres, moved
+
+
+def _overlaps(box: np.ndarray, boxes: np.ndarray) -> bool:
+    return bool(len(boxes)) and bool(((box[0] < boxes[:, 2]) & (boxes[:, 0] < box[2])
+                                      & (box[1] < boxes[:, 3]) & (boxes[:, 1] < box[3])).any())
+
+
+def _edge_points(anchors: np.ndarray, centres: np.ndarray, widths: np.ndarray, height: float) -> np.ndarray:
+    """Where the line from each anchor to its label's centre meets the label's box."""
+    d = centres - anchors
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.minimum(np.where(d[:, 0] != 0, widths / 2 / np.abs(d[:, 0]), np.inf),
+                       np.where(d[:, 1] != 0, height / 2 / np.abs(d[:, 1]), np.inf))
+    t = np.clip(np.nan_to_num(t, posinf=1.0), 0.0, 1.0)
+    return centres - d * t[:, None]
 
 
 WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")

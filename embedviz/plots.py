@@ -229,15 +229,18 @@ def map_figure(m, view: tuple[float, float, float, float], *, markers: np.ndarra
                cells: np.ndarray | None = None,
                colour: str = "group", found: tuple[int, ...] = (), neighbours: tuple[int, ...] = (),
                selected: np.ndarray | None = None, png: bytes | None = None, title: str = "",
-               paths: dict[str, list[int]] | None = None, height: int = 620) -> go.Figure:
+               paths: dict[str, list[int]] | None = None, height: int = 620, layout=None,
+               regions=None) -> go.Figure:
     """A :class:`~embedviz.Map` in ``view`` (x0, x1, y0, y1): ``png`` (a density image of every point)
     beneath, ``cells`` as invisible points over it (one per occupied cell, so that any part of the image
     answers a hover, a click or a selection), the ``markers`` as WebGL points (``customdata`` = the
     point's index in the map),
     text for the ``labelled`` points, and highlights for a selection (its first few thousand points),
     the found or clicked points and their neighbours. ``colour``: ``group`` or ``trust`` (how well each
-    point keeps its neighbours, red to green); ``paths`` joins named point sequences by a line. 3-D
-    maps draw points and highlights only."""
+    point keeps its neighbours, red to green); ``paths`` joins named point sequences by a line;
+    ``layout`` (a :class:`~embedviz.maps.LabelLayout`) places the found word's and its neighbours' labels,
+    those moved aside joined to their point by a thin line; ``regions`` (:class:`~embedviz.regions.Regions`)
+    outlines the dense regions and writes their names. 3-D maps draw points and highlights only."""
     c = m.coords
     three = m.dims == 3
     fig = go.Figure()
@@ -286,19 +289,45 @@ def map_figure(m, view: tuple[float, float, float, float], *, markers: np.ndarra
                           marker=dict(size=size + 3, color="rgba(0,0,0,0)", line=dict(color="#ff7f0e", width=1.5)),
                           **keep_look))
     # Highlights are WebGL too: a WebGL canvas covers the SVG traces, so SVG markers would hide under it
+    if regions is not None and len(regions.regions) and not three:  # density contours, then their names
+        xs = np.concatenate([np.append(r.outline[:, 0], np.nan) for r in regions.regions])
+        ys = np.concatenate([np.append(r.outline[:, 1], np.nan) for r in regions.regions])
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="regions", hoverinfo="skip", showlegend=False,
+                                 line=dict(color="rgba(60,60,60,0.6)", width=1)))
+        fig.add_trace(go.Scatter(x=[r.centre[0] for r in regions.regions], y=[r.centre[1] for r in regions.regions],
+                                 text=[f"<b>{_esc(r.name)}</b>" for r in regions.regions], mode="text",
+                                 name="region names", hoverinfo="skip", showlegend=False,
+                                 textfont=dict(size=13, color="#1a1a1a")))
+    placed = {} if layout is None or three else {int(i): j for j, i in enumerate(layout.index)}
+
+    def texts(idx, **kw):  # labels where the layout put them, else above (below) their points
+        idx = [i for i in idx]
+        if not placed or not all(i in placed for i in idx):
+            return pts(idx, cls=go.Scatter, mode="text", hoverinfo="skip", showlegend=False, **kw)
+        at = layout.at[[placed[i] for i in idx]]
+        kw.pop("textposition", None)
+        return go.Scatter(x=at[:, 0], y=at[:, 1], text=[_esc(m.labels[i]) for i in idx], customdata=idx, mode="text",
+                          textposition="middle center", hoverinfo="skip", showlegend=False, **kw)
+
+    if placed and layout.moved.any():  # leader lines: a moved label joined to its point
+        j = np.flatnonzero(layout.moved)
+        xs = np.column_stack([c[layout.index[j], 0], layout.ends[j, 0], np.full(len(j), np.nan)]).ravel()
+        ys = np.column_stack([c[layout.index[j], 1], layout.ends[j, 1], np.full(len(j), np.nan)]).ravel()
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="leader lines", hoverinfo="skip", showlegend=False,
+                                 line=dict(color="#666", width=0.8)))
     if neighbours:
         fig.add_trace(pts(list(neighbours), mode="markers", name="neighbours (full space)", hovertemplate=hover,
                           marker=dict(size=10, color="#d62728", line=dict(color="white", width=1)), **keep_look))
-        fig.add_trace(pts(list(neighbours), cls=go.Scatter, mode="text", textposition="top center", hoverinfo="skip",
-                          showlegend=False, name="neighbour labels", textfont=dict(color="#d62728", size=12),
-                          selected=dict(textfont=dict(color="#d62728")), unselected=dict(textfont=dict(color="#d62728"))))
+        fig.add_trace(texts(list(neighbours), textposition="top center", name="neighbour labels",
+                            textfont=dict(color="#d62728", size=12), selected=dict(textfont=dict(color="#d62728")),
+                            unselected=dict(textfont=dict(color="#d62728"))))
     if found:
         fig.add_trace(pts(list(found), mode="markers", name="found / clicked", hovertemplate=hover,
                           marker=dict(size=16, symbol="star", color="#ffd700", line=dict(color="black", width=1.5)),
                           **keep_look))
-        fig.add_trace(pts(list(found), cls=go.Scatter, mode="text", textposition="bottom center", hoverinfo="skip",
-                          showlegend=False, name="found labels", textfont=dict(size=14, color="black"),
-                          selected=dict(textfont=dict(color="black")), unselected=dict(textfont=dict(color="black"))))
+        fig.add_trace(texts(list(found), textposition="bottom center", name="found labels",
+                            textfont=dict(size=14, color="black"), selected=dict(textfont=dict(color="black")),
+                            unselected=dict(textfont=dict(color="black"))))
     x0, x1, y0, y1 = view
     if png is not None and not three:
         import base64

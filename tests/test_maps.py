@@ -419,3 +419,89 @@ def test_background_labels_leave_room_for_a_found_word_and_its_neighbours(vocab_
         for b in lab:
             xb, yb, hb = box(b)
             assert abs(xa - xb) >= ha + hb - 9 or abs(ya - yb) >= 13, (m.labels[a], m.labels[b])
+
+
+def _boxes(centres, widths, height=maps.LABEL_HEIGHT):
+    return np.column_stack([centres[:, 0] - widths / 2, centres[:, 1] - height / 2,
+                            centres[:, 0] + widths / 2, centres[:, 1] + height / 2])
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_crowded_labels_move_aside_with_a_line_and_never_overlap():
+    rng = np.random.default_rng(0)
+    crowd = np.array([500.0, 300.0]) + rng.normal(0, 4, (11, 2))  # a found word and 10 neighbours on one spot
+    widths = rng.uniform(30, 80, 11)
+    centres, moved = maps.place_labels(crowd, widths, size=(1100, 560))
+    boxes = _boxes(centres, widths)
+    for a in range(11):
+        for b in range(a + 1, 11):
+            assert not _overlap(boxes[a], boxes[b]), (a, b)
+        for j in range(11):  # no label hides another's point
+            if j != a:
+                assert not _overlap(boxes[a], [*(crowd[j] - 4), *(crowd[j] + 4)])
+    assert moved.sum() >= 8 and (boxes[:, :2] >= 0).all() and (boxes[:, 2] <= 1100).all() and (boxes[:, 3] <= 560).all()
+    # labels far apart stay just above their points, with no line
+    apart = np.array([[100.0, 100], [400, 300], [900, 500]])
+    centres, moved = maps.place_labels(apart, np.full(3, 60.0), size=(1100, 560))
+    assert not moved.any() and np.allclose(centres, apart - [0, 9])
+    # at the plot's edge a label is moved inside it
+    centres, moved = maps.place_labels(np.array([[2.0, 2.0]]), np.array([60.0]), size=(1100, 560))
+    assert moved[0] and centres[0, 0] - 30 >= 0 and centres[0, 1] - 7 >= 0
+
+
+def test_frog_and_its_neighbours_are_labelled_apart_with_leader_lines(vocab_map):
+    m = vocab_map
+    (i,) = m.find("frog")
+    nb = [int(j) for j in m.neighbours(i, 10).full]
+    x0, x1, y0, y1 = m.extent()
+    cx, cy = m.coords[i]
+    view = (cx - (x1 - x0) / 8, cx + (x1 - x0) / 8, cy - (y1 - y0) / 8, cy + (y1 - y0) / 8)
+    lay = m.label_layout([i, *nb], view)
+    assert list(lay.index) == [i, *nb] and lay.moved.any()  # PCA crowds frog's neighbours onto a few pixels
+    boxes = _boxes(lay.pixels, lay.widths)
+    assert not any(_overlap(boxes[a], boxes[b]) for a in range(11) for b in range(a + 1, 11))
+    # a moved label's line runs from its point to the edge of its box
+    for j in np.flatnonzero(lay.moved):
+        end = (lay.ends[j] - [view[0], view[3]]) / [(view[1] - view[0]) / 1100, -(view[3] - view[2]) / 560]
+        b = boxes[j]
+        on_edge = (np.isclose(end[0], [b[0], b[2]], atol=0.5).any() and b[1] - 0.5 <= end[1] <= b[3] + 0.5) or \
+                  (np.isclose(end[1], [b[1], b[3]], atol=0.5).any() and b[0] - 0.5 <= end[0] <= b[2] + 0.5)
+        assert on_edge, (j, end, b)
+    fig = plots.map_figure(m, view, markers=m.markers(view), labelled=m.labelled(view, placed=lay), found=(i,),
+                           neighbours=tuple(nb), layout=lay, title="frog")
+    lines = next(t for t in fig.data if t.name == "leader lines")
+    xs = np.asarray(lines.x, dtype=float).reshape(-1, 3)
+    assert len(xs) == lay.moved.sum() and np.allclose(xs[:, 0], m.coords[lay.index[lay.moved], 0])
+    texts = next(t for t in fig.data if t.name == "neighbour labels")
+    assert list(texts.text) == [m.labels[j] for j in nb] and np.allclose(texts.x, lay.at[1:, 0])
+    # the background labels keep off the moved labels' boxes
+    bg = m.labelled(view, placed=lay)
+    px = (m.coords[bg, 0] - view[0]) / (view[1] - view[0]) * 1100
+    py = (view[3] - m.coords[bg, 1]) / (view[3] - view[2]) * 560 - 9
+    for x, y in zip(px, py):
+        assert not any(b[0] + 4 < x < b[2] - 4 and b[1] + 2 < y < b[3] - 2 for b in boxes)
+
+
+def test_the_expected_neighbours_kept_is_measured_on_the_map(glove):
+    m = ev.word_map(glove, "pca", size=20_000)
+    mean, over = m.typical_kept(10)
+    pick = np.random.default_rng(0).choice(len(m), size=200, replace=False)
+    assert over == 200 and mean == pytest.approx(np.mean([m.neighbours(int(i), 10).kept for i in pick]))
+    assert m.typical_kept(10) == (mean, over) and m.typical_kept(5)[0] <= mean  # kept per map and k
+
+
+def test_a_big_csv_says_its_size_and_reports_progress(vocab_map):
+    m = vocab_map
+    idx = np.arange(len(m))
+    est = m.csv_size(idx)
+    steps = []
+    data = m.csv(idx, progress=lambda f, msg: steps.append((f, msg)))
+    assert abs(est - len(data)) < 0.02 * len(data) and len(data) > 100e6
+    fs = [f for f, _ in steps]
+    assert fs == sorted(fs) and fs[-1] == 1.0 and len(steps) == len(m) // maps.CSV_PART
+    assert "400,000 of 400,000 rows" in steps[-1][1]
+    rows = data.count(b"\n")
+    assert rows == len(m) + 1 and data.count(b"label,group,x,y") == 1

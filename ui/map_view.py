@@ -48,7 +48,7 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
                      what=what, paths=None)
             return
         state["only"] = None
-    c = st.columns([3, 1, 2])
+    c = st.columns([3, 1, 2, 1])
     find = c[0].text_input(f"Find a {what[:-1] if what.endswith('s') else what}", value="",
                            key=f"{key}_find", placeholder=_example_word(m) if what == "words" else None,
                            max_chars=ev.limits.MAX_WORD_CHARS)
@@ -58,22 +58,27 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
                                      "trust": "neighbours kept"}.get,
                         help="Neighbours kept: the share of each point's nearest neighbours in the full space that are "
                              "also its nearest in the picture. Red points are where the picture misleads.")
+    big = len(m) > ev.limits.MAX_MARKERS
+    show_regions = big and m.dims == 2 and c[3].toggle(
+        "Regions", key=f"{key}_regions", help="Outline the dense parts of the map and name each by its most central "
+        "frequent words.")
     _take_search(m, state, find)
     _take_event(m, state, key)
     view = state["view"] or m.extent()
-    big = len(m) > ev.limits.MAX_MARKERS
     markers = m.markers(view) if big else np.arange(len(m))
     nb = m.neighbours(state["clicked"], k) if state["clicked"] is not None else None
     found = tuple(state["found"]) if state["found"] else ((state["clicked"],) if state["clicked"] is not None else ())
     highlighted = [*found, *(int(i) for i in nb.full)] if nb is not None else list(found)
-    labelled = m.labelled(view, avoid=highlighted) if show_labels else np.empty(0, dtype=np.int64)
+    layout = m.label_layout(highlighted, view) if m.dims == 2 and highlighted else None  # crowded: moved, with lines
+    labelled = m.labelled(view, placed=layout) if show_labels else np.empty(0, dtype=np.int64)
     png = None
     if big and m.dims == 2:
         png = m.density_png(view, values=m.trust if colour == "trust" else None)
     fig = plots.map_figure(m, view, markers=markers, labelled=labelled, colour=colour, found=found,
                            cells=m.cells(view) if big and m.dims == 2 else None,
                            neighbours=tuple(int(i) for i in nb.full) if nb is not None else (),
-                           selected=state["selected"], png=png, title=title, paths=paths)
+                           selected=state["selected"], png=png, title=title, paths=paths, layout=layout,
+                           regions=ev.map_regions(m) if show_regions else None)
     if m.dims == 2:
         st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points", "box", "lasso"),
                         config={"toImageButtonOptions": {"filename": key}, "displaylogo": False})
@@ -201,8 +206,13 @@ def _neighbour_list(m: ev.Map, nb: ev.Neighbours | None, what: str, key: str) ->
     st.dataframe(pd.DataFrame({"word": [m.labels[i] for i in nb.full], "cosine": np.round(nb.cosines, 3),
                                "near in the picture too": ["yes" if i in near else "" for i in nb.full]}),
                  hide_index=True, height=min(38 + 35 * len(nb.full), 390), key=f"{key}_nb_{m.memo_key[1]}")
-    st.caption(f"{nb.kept} of its {len(nb.full)} nearest neighbours in the full space are among its {len(nb.full)} "
-               "nearest in the picture.")
+    k = len(nb.full)
+    typical, over = m.typical_kept(k)
+    st.caption(f"{nb.kept} of its {k} nearest neighbours in the full space are among its {k} nearest in the picture "
+               f"(each among all {len(m):,} points). On this map a point keeps {typical:.1f} of {k} on average "
+               f"({typical / k:.0%}; measured on {over:,} points drawn at random), so {nb.kept} is "
+               + ("about usual." if abs(nb.kept - typical) <= max(1.0, 0.25 * typical) else
+                  "better than usual." if nb.kept > typical else "worse than usual."))
 
 
 def _selection(m: ev.Map, state: dict, key: str, what: str, *, can_reproject: bool) -> None:
@@ -246,9 +256,34 @@ def _selection(m: ev.Map, state: dict, key: str, what: str, *, can_reproject: bo
     if len(idx):
         name = "selection" if sel is not None else "map"
         row = st.container(horizontal=True)
-        row.download_button("CSV (coordinates, labels, vectors)", lambda: m.csv(idx), f"{key}-{name}.csv",
-                            "text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")
+        _csv_button(m, idx, row, key, name)
         row.download_button("vectors.tsv (Projector)", lambda: m.projector_files(idx)[0], f"{key}-{name}-vectors.tsv",
                             key=f"{key}_tsv", on_click="ignore")
         row.download_button("metadata.tsv (Projector)", lambda: m.projector_files(idx)[1],
                             f"{key}-{name}-metadata.tsv", key=f"{key}_meta", on_click="ignore")
+
+
+BIG_EXPORT = 50_000  # rows past which an export says its size and is written with progress first
+
+
+def _csv_button(m: ev.Map, idx: np.ndarray, row, key: str, name: str) -> None:
+    """The CSV download; a big one says its estimated size, then is written with a progress bar on a
+    click, and downloaded from the file so made (the 400,000 words: ~180 MB)."""
+    label = "CSV (coordinates, labels, vectors)"
+    if len(idx) <= BIG_EXPORT:
+        row.download_button(label, lambda: m.csv(idx), f"{key}-{name}.csv", "text/csv", key=f"{key}_csv",
+                            icon=":material/download:", on_click="ignore")
+        return
+    sig = (m.memo_key, len(idx), hash(idx[:: max(1, len(idx) // 1000)].tobytes()))
+    ready = st.session_state.get(f"{key}__csv")
+    if ready is not None and ready[0] == sig:
+        row.download_button(f"{label}: {len(ready[1]) / 1e6:,.0f} MB, ready", ready[1], f"{key}-{name}.csv", "text/csv",
+                            key=f"{key}_csv", icon=":material/download:", on_click="ignore")
+        return
+    size = m.csv_size(idx)
+    if row.button(f"Prepare the CSV of {len(idx):,} rows (about {size / 1e6:,.0f} MB)", key=f"{key}_csv_make",
+                  icon=":material/download:"):
+        data = ui.with_progress(f"Writing the CSV of {len(idx):,} rows (about {size / 1e6:,.0f} MB)",
+                                lambda p: m.csv(idx, progress=p))()
+        st.session_state[f"{key}__csv"] = (sig, data)  # one prepared file a map, replaced by the next
+        st.rerun()
