@@ -73,7 +73,6 @@ from .hidden import (
 from .jobs import BUILDS, set_visitor
 from .map_folder import CorpusMap, map_key, open_map, open_saved_map, save_corpus_map, save_map
 from .maps import Map, MapBuild, Neighbours, best_map, corpus_map, point_map, word_map
-from .regions import Regions, map_regions
 from .models import (
     BUNDLED,
     SUGGESTED,
@@ -98,6 +97,7 @@ from .projection import (
     trustworthiness,
 )
 from .ray_engine import embed_rows_ray
+from .regions import Regions, map_regions
 from .rows import Rows, columns_of, iter_rows, read_corpus, read_corpus_text, rows_note
 from .search import clusters, nearest_rows
 from .senses import (
