@@ -71,12 +71,12 @@ def test_the_best_map_is_what_the_owner_allows(monkeypatch):
     assert maps.better_method()[0] == "tsne" and maps.better_method()[1]["perplexity"] == 20
 
 
-def page(**params):
+def page(size=20_000, **params):
     at = AppTest.from_file(str(run.__globals__["ROOT"] / "app_pages/6_Projections.py"), default_timeout=180)
     at.query_params["projections_kind"] = "The whole vocabulary"
     for k, v in params.items():
         at.query_params[k] = v
-    at.session_state["projections_map_size"] = 20_000
+    at.session_state["projections_map_size"] = size
     return at.run()
 
 
@@ -108,3 +108,18 @@ def test_the_page_shows_pca_and_a_note_while_the_better_map_builds_then_the_bett
     restart()
     third = page()
     assert "20,000 points (t-SNE)" in captions(third) and not notes(third)
+
+
+def test_a_big_export_says_its_size_then_is_written_with_progress():
+    import re
+
+    at = page(size=100_000, projections_method="PCA")
+    ok(at)
+    make = at.button(key="projections_vocab_map_csv_make")
+    said = re.fullmatch(r"Prepare the CSV of 100,000 rows \(about (\d+) MB\)", make.label)  # before anything is written
+    assert said, make.label
+    make.click().run()
+    ok(at)
+    ready = next(b for b in at.get("download_button") if "ready" in b.proto.label)
+    made = re.search(r"CSV \(coordinates, labels, vectors\): (\d+) MB, ready", ready.proto.label)
+    assert made and abs(int(made[1]) - int(said[1])) <= 1 and int(made[1]) > 40
