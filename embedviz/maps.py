@@ -661,13 +661,18 @@ class MapBuild:
     def ready(self) -> bool:
         return self.map is not None
 
+    @property
+    def waiting(self) -> bool:
+        """Whether it waits in the build queue for a slot (other builds run first)."""
+        return self.running_since is None and self.message.startswith("Waiting in line")
+
     def seconds_left(self) -> float:
         """About how many seconds until the map is ready: from the build's own pace once it is under way,
         before that from its estimated cost (:func:`~embedviz.jobs.estimate_cost`)."""
         if self.ready:
             return 0.0
         f = self.fraction
-        if self.running_since is None:  # waiting in the build queue
+        if self.running_since is None:  # not started yet, or waiting in the build queue
             return self.cost
         ran = time.monotonic() - self.running_since
         if f >= 0.2:
