@@ -59,7 +59,7 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
                         help="Neighbours kept: the share of each point's nearest neighbours in the full space that are "
                              "also its nearest in the picture. Red points are where the picture misleads.")
     big = len(m) > ev.limits.MAX_MARKERS
-    show_regions = big and m.dims == 2 and c[3].toggle(
+    show_regions = big and m.dims == 2 and what == "words" and c[3].toggle(
         "Regions", key=f"{key}_regions", help="Outline the dense parts of the map and name each by its most central "
         "frequent words.")
     _take_search(m, state, find)
