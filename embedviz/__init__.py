@@ -70,6 +70,8 @@ from .hidden import (
     pool_pieces,
     word_vectors,
 )
+from .colour_by import Colouring, colour_by
+from .grow import Grown, grow_map
 from .jobs import BUILDS, set_visitor
 from .map_folder import CorpusMap, map_key, open_map, open_saved_map, save_corpus_map, save_map
 from .maps import Map, Neighbours, corpus_map, point_map, word_map
@@ -153,4 +155,5 @@ __all__ = [  # every name imported above: classes and constants, then functions
     "save_corpus_map", "save_map", "search_vocab", "serve_visitors", "set_visitor", "strategy_table", "token_drift",
     "token_points", "tour_html", "tour_step", "train_embeddings", "train_skipgram", "trustworthiness", "upload_vectors",
     "use_vectors", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",
+    "Colouring", "Grown", "colour_by", "grow_map",
 ]
