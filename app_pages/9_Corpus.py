@@ -34,11 +34,11 @@ def opened_map():
     if not typed and not key:
         st.info("Type the folder of a saved map, or open a map's link.")
         return None
-    cm = ui.keep_last("corpus_opened", lambda: ev.open_map(typed) if typed else ev.open_saved_map(key),
-                      about=typed or f"the saved map {key}")
+    where = typed or f"the saved map {key}"
+    cm, where = ui.keep_last("corpus_opened", lambda: (ev.open_map(typed) if typed else ev.open_saved_map(key), where),
+                             about=where) or (None, None)  # a bad folder or link: the last map stays, named truly
     if cm is None:
         return None
-    where = typed if typed else f"the saved map {key}"
     st.caption(ui.esc(f"{len(cm.texts):,} rows, opened from {where}; made with {cm.model or 'an unnamed model'}: "
                       + ", ".join(f"{k} {v}" for k, v in cm.about.items() if k not in ("source", "model", "version"))))
     columns = cm.columns

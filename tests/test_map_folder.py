@@ -184,7 +184,15 @@ def test_the_page_opens_a_map_by_its_link(rows, enc):
     assert any(t["name"] == "found / clicked" for t in spec(at)["data"]) and not at.exception
 
 
-def test_a_bad_link_says_a_sentence(enc):
+def test_a_bad_link_says_a_sentence(rows, enc):
     at = run("app_pages/9_Corpus.py", corpus_source="A saved map", corpus_map="../../etc/passwd")
-    assert not at.exception
-    assert any("not one this server makes" in w.value for w in at.warning + at.error)
+    assert not at.exception and not at.get("plotly_chart")
+    assert any("not one this server makes" in w.value for w in [*at.warning, *at.error])
+    name = "docs-good"
+    make_map(ev.cache_dir() / "corpora" / name, rows, extra=False)
+    at = run("app_pages/9_Corpus.py", corpus_source="A saved map", corpus_map=name)
+    ok(at)
+    (ev.cache_dir() / "corpora" / "docs-broken").mkdir()
+    at.text_input(key="corpus_folder").input(str(ev.cache_dir() / "corpora" / "docs-broken")).run()
+    assert any("docs-broken is not a corpus map" in w.value.replace("\\", "") for w in at.warning) and not at.exception
+    assert any("opened from the saved map docs-good" in c.value.replace("\\", "") for c in at.caption) and at.get("plotly_chart")
