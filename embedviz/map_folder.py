@@ -72,6 +72,14 @@ class CorpusMap:
         col = pq.read_table(self.folder / "map.parquet", columns=[name]).column(name)
         if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
             return col.to_numpy(zero_copy_only=False).astype(np.float64)
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            import pyarrow.compute as pc
+
+            try:  # numbers kept as text (a CSV's column): numbers again; "" and None are missing
+                trimmed = pc.utf8_trim_whitespace(col)
+                return pc.cast(pc.if_else(pc.equal(trimmed, ""), None, trimmed), pa.float64()).to_numpy(zero_copy_only=False)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
         return [None if v is None else str(v) for v in col.to_pylist()]
 
     def colouring(self, name: str | None):
