@@ -39,6 +39,7 @@ from .attention import Attention, Drift, listened_most, token_drift
 from .axes import PRESETS as AXIS_PRESETS
 from .axes import AxisSpread, axis_name, axis_spread, encoder_directions, on_directions, static_directions
 from .batch_job import map_corpus
+from .colour_by import Colouring, colour_by
 from .compare import (
     SpacePair,
     chance_overlap,
@@ -59,6 +60,7 @@ from .evaluation import (
     evaluate_word_pairs,
 )
 from .exports import safe_cell, safe_csv
+from .grow import Grown, grow_map
 from .hidden import (
     PIECE_POOLING,
     SENTENCE_STRATEGIES,
@@ -70,8 +72,6 @@ from .hidden import (
     pool_pieces,
     word_vectors,
 )
-from .colour_by import Colouring, colour_by
-from .grow import Grown, grow_map
 from .jobs import BUILDS, set_visitor
 from .map_folder import CorpusMap, map_key, open_map, open_saved_map, save_corpus_map, save_map
 from .maps import Map, Neighbours, corpus_map, point_map, word_map

@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--out", required=True, help="output folder (rerun to resume)")
     m.add_argument("--text-column", help="the column to embed (not for .txt)")
     m.add_argument("--label-column", help="a column to colour by")
+    m.add_argument("--keep-columns", default="", help="other columns map.parquet keeps, comma-separated, to colour "
+                   "the map by in the app")
     m.add_argument("--model", help="encoder: a Hugging Face id or folder (default: the bundled model)")
     m.add_argument("--strategy", default="model", help="sentence vector: model, second_to_last_mean, last_mean, cls")
     m.add_argument("--engine", choices=["local", "ray"], default="local")
@@ -76,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         out = map_corpus(args.input, args.out, text_column=args.text_column, label_column=args.label_column,
                          model=args.model, strategy=args.strategy, engine=args.engine, address=args.address,
                          workers=args.workers, chunk_rows=args.chunk_rows, method=args.method, sample=args.sample,
-                         restart=args.restart, progress=bar)
+                         restart=args.restart, progress=bar,
+                         keep_columns=tuple(c.strip() for c in args.keep_columns.split(",") if c.strip()))
     except KeyboardInterrupt:
         say("stopped (Ctrl-C). Finished chunks are kept: rerun the same command to resume.")
         return 130

@@ -196,3 +196,20 @@ def test_a_bad_link_says_a_sentence(rows, enc):
     at.text_input(key="corpus_folder").input(str(ev.cache_dir() / "corpora" / "docs-broken")).run()
     assert any("docs-broken is not a corpus map" in w.value.replace("\\", "") for w in at.warning) and not at.exception
     assert any("opened from the saved map docs-good" in c.value.replace("\\", "") for c in at.caption) and at.get("plotly_chart")
+
+
+def test_the_batch_job_keeps_columns_to_colour_by(tmp_path):
+    rows = list(csv.DictReader(io.StringIO(ex.docstring_corpus(1000).decode())))[::20]
+    src = tmp_path / "docs.csv"
+    with src.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["text", "module", "length", "note"])
+        w.writerows([r["text"], r["module"], len(r["text"]), "" if i % 7 else "seven"] for i, r in enumerate(rows))
+    ev.map_corpus(src, tmp_path / "out", text_column="text", keep_columns=("module", "length", "note"))
+    cm = ev.open_map(tmp_path / "out")
+    assert cm.columns == ["label", "module", "length", "note"]
+    assert cm.column("module") == [r["module"] for r in rows]
+    assert np.array_equal(cm.column("length"), [len(r["text"]) for r in rows])  # kept as text, read as numbers
+    assert cm.colouring("length").values is not None and cm.colouring("note").groups.count("seven") == 8
+    with pytest.raises(ev.InputError, match="There is no column 'stars'"):
+        ev.map_corpus(src, tmp_path / "out2", text_column="text", keep_columns=("stars",))
