@@ -39,8 +39,9 @@ def opened_map():
                              about=where) or (None, None)  # a bad folder or link: the last map stays, named truly
     if cm is None:
         return None
-    st.caption(ui.esc(f"{len(cm.texts):,} rows, opened from {where}; made with {cm.model or 'an unnamed model'}: "
-                      + ", ".join(f"{k} {v}" for k, v in cm.about.items() if k not in ("source", "model", "version"))))
+    st.caption(ui.esc(f"{len(cm.texts):,} rows, opened from {where}; made with {cm.model_name or 'an unnamed model'}: "
+                      + ", ".join(f"{k} {v}" for k, v in cm.about.items()
+                                  if k not in ("source", "model", "model name", "version"))))
     columns = cm.columns
     by = st.selectbox("Colour by column", [None] + columns, key=ui.key("colour_by"),
                       index=1 + columns.index("label") if "label" in columns and any(cm.labels) else 0,

@@ -79,11 +79,10 @@ def grow_map(target, rows, *, name: str | None = None, text_column: str | None =
     width = cm.vectors.shape[1]
     if vectors is None:
         from .embed import embed_rows
-        from .models import load_encoder
 
         model = cm.model
         step(0.05, f"Loading {model or 'the default model'}, the model this map was made with")
-        enc = encoder or load_encoder(None if model in (None, "default") else model)
+        enc = encoder or _load(None if model in (None, "default") else model)
         vectors, _ = embed_rows(enc, texts, strategy=cm.about.get("strategy", "model"),
                                 progress=lambda f, m: step(0.1 + 0.6 * f, m))
     vectors = np.asarray(vectors, dtype=np.float32)
@@ -102,6 +101,15 @@ def grow_map(target, rows, *, name: str | None = None, text_column: str | None =
         total = _append(folder, cm, texts, labels, vectors, coords)
     step(1.0, f"Added {len(texts):,} rows; the map holds {total:,}")
     return Grown(folder, len(texts), total, coords)
+
+
+def _load(model: str | None):
+    """The model named by about.json "model": an encoder, or any embedder the package can load by name."""
+    try:  # a static model's spec ("static:...") too, where embedviz has them
+        from .static_model import load_embedder
+    except ImportError:
+        from .models import load_encoder as load_embedder
+    return load_embedder(model)
 
 
 def place_among(old_vectors: np.ndarray, old_coords: np.ndarray, new: np.ndarray) -> np.ndarray:

@@ -59,6 +59,11 @@ class CorpusMap:
         m = self.about.get("model")
         return m.get("name") if isinstance(m, dict) else (str(m) if m else None)
 
+    @property
+    def model_name(self) -> str | None:
+        """The model that made the vectors, in words (about.json "model name", else its "model")."""
+        return str(self.about.get("model name") or "") or self.model
+
     def column(self, name: str):
         """Column ``name`` of ``map.parquet``, read now (only it): a float array for numbers, else a list of
         strings (None for a missing value)."""

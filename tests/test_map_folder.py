@@ -213,3 +213,15 @@ def test_the_batch_job_keeps_columns_to_colour_by(tmp_path):
     assert cm.colouring("length").values is not None and cm.colouring("note").groups.count("seven") == 8
     with pytest.raises(ev.InputError, match="There is no column 'stars'"):
         ev.map_corpus(src, tmp_path / "out2", text_column="text", keep_columns=("stars",))
+
+
+def test_a_map_its_owner_placed_is_never_trimmed_with_the_cache(rows, tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDVIZ_CACHE", str(tmp_path))
+    monkeypatch.setenv("EMBEDVIZ_CACHE_MB", "0.01")  # 10 KB: every map the app saved is over it
+    make_map(tmp_path / "corpora" / "papers-250", rows, extra=False)
+    texts, modules, vecs, coords = rows
+    first = ev.save_corpus_map(texts[:100], None, coords[:100], vecs[:100], {"rows": 100})
+    os.utime(tmp_path / "corpora" / first, (1, 1))
+    ev.save_corpus_map(texts[100:], None, coords[100:], vecs[100:], {"rows": 150})
+    assert not (tmp_path / "corpora" / first).exists()  # the app's own: least recently used, dropped
+    assert ev.open_saved_map("papers-250").texts == texts  # the owner's: kept
