@@ -56,7 +56,7 @@ def opened_map():
 
 def _grow(name: str) -> None:
     """"Add rows to this map": an upload, embedded with the map's own model and placed among its rows."""
-    with st.expander("Add rows to this map"):
+    with st.expander("Add rows to this map", key=ui.key("grow_open")):  # keyed: stays open across reruns
         up = st.file_uploader("A .csv, .tsv, .parquet, .jsonl or .txt file of new rows",
                               type=["csv", "tsv", "parquet", "jsonl", "ndjson", "txt"], key=ui.key("grow_file"))
         if up is None:

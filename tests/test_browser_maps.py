@@ -38,6 +38,10 @@ def server(tmp_path_factory, enc):
     coords = np.asarray(ev.project(ev.projection.unit_rows(vecs), "pca"), dtype=np.float32)
     ev.save_map(cache / "corpora" / NAME, texts, [r["module"] for r in rows], coords, vecs,
                 {"rows": len(texts), "model": "static: input embeddings averaged", "method": "pca"})
+    small = texts[::10]  # a map the bundled model made: it grows with that model
+    vs, _ = ev.embed_corpus(enc, small)
+    ev.save_map(cache / "corpora" / "docs-small", small, None, np.asarray(ev.project(ev.projection.unit_rows(vs), "pca")),
+                vs, {"rows": len(small), "model": ev.BUNDLED, "method": "pca"})
     port = tb.free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_CACHE=str(cache))
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -88,4 +92,23 @@ def test_a_bad_map_link_says_a_sentence(server, page):
     assert_clean(page)
     page.goto(f"{url}/Corpus?corpus_source=A+saved+map&corpus_map=no-such-map", timeout=120_000)
     page.wait_for_selector("text=There is no saved map no-such-map on this server", timeout=180_000)
+    assert_clean(page)
+
+
+def test_rows_added_to_a_saved_map(server, page, tmp_path):
+    url, texts = server
+    page.goto(f"{url}/Corpus?corpus_source=A+saved+map&corpus_map=docs-small", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=180_000)
+    settle(page)
+    assert "100 rows, opened from the saved map docs-small" in page.inner_text("body")
+    page.get_by_text("Add rows to this map").click()
+    new = tmp_path / "new.csv"
+    new.write_text("text\nSplit a path into its folder and its file name.\nReturn the square root of a number.\n")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").last.set_input_files(str(new))
+    settle(page)
+    page.get_by_role("button", name="Add these rows").click()
+    page.wait_for_selector("text=Added 2 rows; the map holds 102.", timeout=180_000)
+    settle(page)
+    page.goto(f"{url}/Corpus?corpus_source=A+saved+map&corpus_map=docs-small", timeout=120_000)
+    page.wait_for_selector("text=102 rows, opened from the saved map docs-small", timeout=180_000)
     assert_clean(page)
