@@ -25,24 +25,52 @@ if st.session_state.get(ui.key("query_for")) != source:  # a query typed for the
 
 
 def opened_map():
-    """A map written by `python -m embedviz map` or saved here, by its folder or its link."""
-    key = ui.link_value("map")
+    """A map written by `python -m embedviz map` or saved here, by its folder or its link (``corpus_map=NAME``,
+    or the short ``map=NAME``), coloured by any of its columns, grown by an upload."""
+    key = ui.link_value("map") or ui.link_value("map", alias=True)
     folder = st.text_input("Folder of a saved map (from `python -m embedviz map … --out DIR`)", key=ui.key("folder"),
                            placeholder="a folder, or open the link “Save this map” gave")
     typed = folder.strip()
     if not typed and not key:
         st.info("Type the folder of a saved map, or open a map's link.")
         return None
-    cm = ui.keep_last("corpus_opened", lambda: ev.open_map(typed) if typed else ev.open_saved_map(key),
-                      about=typed or f"the saved map {key}")
+    where = typed or f"the saved map {key}"
+    cm, where = ui.keep_last("corpus_opened", lambda: (ev.open_map(typed) if typed else ev.open_saved_map(key), where),
+                             about=where) or (None, None)  # a bad folder or link: the last map stays, named truly
     if cm is None:
         return None
-    m = ev.Map([t if len(t) <= 80 else t[:77] + "…" for t in cm.texts], cm.vectors, cm.coords,
-               method=cm.about.get("method", "pca"), groups=cm.labels if any(cm.labels) else None)
-    where = typed if typed else f"the saved map {key}"
-    st.caption(ui.esc(f"{len(cm.texts):,} rows, opened from {where}: " + ", ".join(f"{k} {v}" for k, v in cm.about.items()
-                                                                                   if k != "source")))
-    return m, cm.texts, np.asarray(cm.vectors), cm.labels, False, cm.about.get("model")
+    st.caption(ui.esc(f"{len(cm.texts):,} rows, opened from {where}; made with {cm.model_name or 'an unnamed model'}: "
+                      + ", ".join(f"{k} {v}" for k, v in cm.about.items()
+                                  if k not in ("source", "model", "model name", "version"))))
+    columns = cm.columns
+    by = st.selectbox("Colour by column", [None] + columns, key=ui.key("colour_by"),
+                      index=1 + columns.index("label") if "label" in columns and any(cm.labels) else 0,
+                      format_func=lambda v: "none" if v is None else v)
+    colouring = ui.keep_last("corpus_colouring", lambda: cm.colouring(by))
+    if colouring is not None:
+        st.caption(ui.esc(colouring.note))
+    if not typed:
+        _grow(key)
+    return cm.picture(colouring), cm.texts, cm.vectors, cm.labels, False, cm.model, colouring
+
+
+def _grow(name: str) -> None:
+    """"Add rows to this map": an upload, embedded with the map's own model and placed among its rows."""
+    with st.expander("Add rows to this map", key=ui.key("grow_open")):  # keyed: stays open across reruns
+        up = st.file_uploader("A .csv, .tsv, .parquet, .jsonl or .txt file of new rows",
+                              type=["csv", "tsv", "parquet", "jsonl", "ndjson", "txt"], key=ui.key("grow_file"))
+        if up is None:
+            st.caption("New rows are embedded with the map's own model and placed among their nearest rows; "
+                       "the rows already on the map stay exactly where they are.")
+            return
+        columns = ui.keep_last("corpus_grow_columns", lambda: ev.columns_of(up.getvalue(), up.name))
+        text_col = st.selectbox("Text column", columns, key=ui.key("grow_text_col"),
+                                index=columns.index("text") if "text" in columns else 0) if columns else None
+        if st.button("Add these rows", key=ui.key("grow"), icon=":material/add:"):
+            grown = ui.keep_last("corpus_grow", ui.with_progress("Adding rows", lambda p: ev.grow_map(
+                name, up.getvalue(), name=up.name, text_column=text_col, progress=p)))
+            if grown is not None:
+                st.success(f"Added {grown.added:,} rows; the map holds {grown.rows:,}.")
 
 
 def embedded_map():
@@ -90,7 +118,12 @@ def embedded_map():
     if axes is not None and m is not None:
         m = ui.keep_last("corpus_axes", lambda: word_axes.encoder_map(enc, m.labels, vecs, groups, axes,
                                                                       strategy=strategy)) or m
-    return (m, rows.texts, vecs, groups, True, enc.name) if m is not None else None
+    colouring = ev.colour_by(groups, column=label_col or "cluster") if groups else None
+    if colouring is not None and colouring.groups != groups:  # many values: the most common named, the rest "other"
+        m = ev.Map(m.labels, m.vectors, m.coords, method=m.method, groups=colouring.groups, trust=m.trust, notes=m.notes,
+                   scored=m.scored, unit=m.unit, explained_variance=m.explained_variance, key=f"{m.memo_key[1]}-top")
+        st.caption(ui.esc(colouring.note))
+    return (m, rows.texts, vecs, groups, True, enc.name, colouring) if m is not None else None
 
 
 method = st.radio("Method", list(ev.projection.METHODS), format_func=ev.projection.METHODS.get, horizontal=True,
@@ -98,7 +131,7 @@ method = st.radio("Method", list(ev.projection.METHODS), format_func=ev.projecti
 got = opened_map() if source == SOURCES[2] else embedded_map()
 if got is None:
     st.stop()
-m, texts, vecs, labels, can_save, made_with = got
+m, texts, vecs, labels, can_save, made_with, colouring = got
 if can_save and st.button("Save this map", key=ui.key("save"), icon=":material/save:",
                           help="Keeps the rows, their vectors and the map on this server, to reopen by a link."):
     key = ev.save_corpus_map(texts, labels, m.coords, vecs, {"rows": len(texts), "model": enc.name, "method": m.method})
@@ -122,4 +155,5 @@ if found is not None:
 
 st.subheader("The map")
 map_view.explore(m, "corpus_map", title=f"Your corpus: {ev.projection.METHODS.get(m.method, m.method)}", what="rows",
-                 reproject=lambda idx, p=None: m.reprojected(idx, m.method, progress=p), show_labels=len(m) <= 300)
+                 reproject=lambda idx, p=None: m.reprojected(idx, m.method, progress=p), show_labels=len(m) <= 300,
+                 colouring=colouring)

@@ -52,7 +52,7 @@ def start_streamlit(script: str = "app.py", *, env: dict | None = None, log=None
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, HF_HUB_OFFLINE="1", EMBEDVIZ_CACHE=tempfile.mkdtemp(prefix="embedviz-bench-"), **(env or {}))
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "EMBEDVIZ_CACHE": tempfile.mkdtemp(prefix="embedviz-bench-"), **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
                             stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT,

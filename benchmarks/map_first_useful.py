@@ -12,7 +12,6 @@ import os
 import tempfile
 import time
 
-
 os.environ["EMBEDVIZ_CACHE"] = tempfile.mkdtemp(prefix="embedviz-first-useful-")  # a fresh server's empty cache
 os.environ.pop("EMBEDVIZ_MAPS", None)
 

@@ -39,6 +39,7 @@ from .attention import Attention, Drift, listened_most, token_drift
 from .axes import PRESETS as AXIS_PRESETS
 from .axes import AxisSpread, axis_name, axis_spread, encoder_directions, on_directions, static_directions
 from .batch_job import map_corpus
+from .colour_by import Colouring, colour_by
 from .compare import (
     SpacePair,
     chance_overlap,
@@ -59,6 +60,7 @@ from .evaluation import (
     evaluate_word_pairs,
 )
 from .exports import safe_cell, safe_csv
+from .grow import Grown, grow_map
 from .hidden import (
     PIECE_POOLING,
     SENTENCE_STRATEGIES,
@@ -154,5 +156,5 @@ __all__ = [  # every name imported above: classes and constants, then functions
     "save_corpus_map", "save_map", "search_vocab", "serve_visitors", "set_visitor", "strategy_table", "token_drift",
     "token_points", "tour_html", "tour_step", "train_embeddings", "train_skipgram", "trustworthiness", "upload_vectors",
     "use_vectors", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",
-    "MapBuild", "Regions", "best_map", "map_regions",
+    "MapBuild", "Regions", "best_map", "map_regions", "Colouring", "Grown", "colour_by", "grow_map",
 ]

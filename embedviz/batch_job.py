@@ -27,7 +27,7 @@ JOB_FILE = "job.json"  # the job's mark on its folder: what it was asked to map 
 JOB_FILES = ("job.json", "about.json", "map.parquet", "vectors.npy")
 
 
-def _fingerprint(source: Path, *, text_column, label_column, model, strategy, chunk_rows) -> dict:
+def _fingerprint(source: Path, *, text_column, label_column, model, strategy, chunk_rows, keep_columns=()) -> dict:
     """What a job's chunks depend on: the input (path, size, modification time), the columns, the model,
     the sentence vector and the chunk size. A rerun with another of any of these does not reuse them."""
     from .models import default_model_name
@@ -35,7 +35,7 @@ def _fingerprint(source: Path, *, text_column, label_column, model, strategy, ch
     st = source.stat()
     return {"input": str(source.resolve()), "size": st.st_size, "modified_ns": st.st_mtime_ns,
             "text_column": text_column, "label_column": label_column, "model": model or default_model_name(),
-            "strategy": strategy, "chunk_rows": chunk_rows}
+            "strategy": strategy, "chunk_rows": chunk_rows, **({"keep_columns": list(keep_columns)} if keep_columns else {})}
 
 
 def _check_input(source: str | os.PathLike) -> Path:
@@ -95,7 +95,8 @@ def _write_chunk(path: Path, vecs: np.ndarray, rows: Rows, cut: int) -> None:
     flat = pa.array(np.ascontiguousarray(vecs, dtype=np.float32).ravel())
     table = pa.table({"text": pa.array(rows.texts, pa.string()),
                       "label": pa.array(rows.labels if rows.labels is not None else [""] * len(rows.texts), pa.string()),
-                      "vector": pa.FixedSizeListArray.from_arrays(flat, vecs.shape[1])})
+                      "vector": pa.FixedSizeListArray.from_arrays(flat, vecs.shape[1]),
+                      **{c: pa.array(v, pa.string()) for c, v in rows.extra.items() if c not in ("text", "label", "x", "y", "vector")}})
     table = table.replace_schema_metadata({"cut": str(int(cut))})
     atomic_write(path, lambda f: pq.write_table(table, f))
 
@@ -126,7 +127,7 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
                label_column: str | None = None, model: str | None = None, strategy: str = "model",
                engine: str = "local", address: str | None = None, workers: int = 2, chunk_rows: int = 10_000,
                method: str = "pca", sample: int = 50_000, seed: int = 0, restart: bool = False,
-               progress: Progress | None = None) -> Path:
+               keep_columns: tuple[str, ...] = (), progress: Progress | None = None) -> Path:
     """Embed and project a corpus file of any size into ``out_dir``: ``job.json`` (what is being mapped:
     the input's path, size and modification time, the columns, model, sentence vector and chunk size),
     ``chunks/`` (one finished ``.parquet`` of texts, labels and vectors per ``chunk_rows`` rows, written
@@ -135,7 +136,8 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
     ``sample`` rows and places the rest, a chunk at a time.
 
     The folder is the job's own: a non-empty folder it did not make is refused, and so is a rerun with
-    another input or settings, unless ``restart`` (which starts that job again from nothing)."""
+    another input or settings, unless ``restart`` (which starts that job again from nothing).
+    ``keep_columns``: other columns of the input that ``map.parquet`` keeps (as text), to colour the map by."""
     from .models import load_encoder
 
     step = reporter(progress)
@@ -151,25 +153,27 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
     if engine == "ray" and address:
         check_ray_address(address)  # before anything is written
     out = Path(out_dir)
+    keep_columns = tuple(dict.fromkeys(c for c in keep_columns if c not in (text_column, label_column)))
     fp = _fingerprint(src, text_column=text_column, label_column=label_column, model=model, strategy=strategy,
-                      chunk_rows=chunk_rows)
+                      chunk_rows=chunk_rows, keep_columns=keep_columns)
     _own_folder(out, fp, restart)
     try:
         return _run_job(src, out, step, text_column=text_column, label_column=label_column, model=model,
                         strategy=strategy, engine=engine, address=address, workers=workers, chunk_rows=chunk_rows,
-                        method=method, sample=sample, seed=seed, load_encoder=load_encoder)
+                        method=method, sample=sample, seed=seed, load_encoder=load_encoder, keep_columns=keep_columns)
     finally:
         if engine == "ray":
             stop_ray()
 
 
 def _run_job(source: Path, out: Path, step, *, text_column, label_column, model, strategy, engine, address, workers,
-             chunk_rows, method, sample, seed, load_encoder) -> Path:
+             chunk_rows, method, sample, seed, load_encoder, keep_columns=()) -> Path:
     enc = None  # loaded at the first chunk to embed: a wrong column fails before the model loads
     total = cut = empty = replaced = long = invisible = 0
     t0 = time.perf_counter()
     n_chunks = 0
-    for i, rows in enumerate(iter_rows(source, text_column=text_column, label_column=label_column, chunk_rows=chunk_rows)):
+    for i, rows in enumerate(iter_rows(source, text_column=text_column, label_column=label_column, chunk_rows=chunk_rows,
+                                       keep_columns=keep_columns)):
         n_chunks = i + 1
         path = out / "chunks" / f"{i:06d}.parquet"
         empty += rows.empty
@@ -244,9 +248,10 @@ def _assemble(files, out: Path, *, method, sample, seed, step) -> None:
     writer = None
     a = 0
     for p, k in zip(files, sizes):
-        t = pq.read_table(p, columns=["text", "label"])
+        t = pq.read_table(p).drop(["vector"])  # text, label and the kept columns
         table = pa.table({"text": t.column("text"), "label": t.column("label"),
-                          "x": coords[a:a + k, 0], "y": coords[a:a + k, 1]})
+                          "x": coords[a:a + k, 0], "y": coords[a:a + k, 1],
+                          **{c: t.column(c) for c in t.column_names if c not in ("text", "label")}})
         writer = writer or pq.ParquetWriter(out / "map.parquet.tmp", table.schema)
         writer.write_table(table)
         a += k

@@ -1,5 +1,6 @@
 """The command line: ``python -m embedviz map INPUT --text-column text --out DIR`` runs the batch job
-(:func:`embedviz.batch_job.map_corpus`); every failure is one line, never a traceback.
+(:func:`embedviz.batch_job.map_corpus`), ``python -m embedviz grow DIR INPUT --text-column text`` adds
+rows to a map (:func:`embedviz.grow_map`); every failure is one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--out", required=True, help="output folder (rerun to resume)")
     m.add_argument("--text-column", help="the column to embed (not for .txt)")
     m.add_argument("--label-column", help="a column to colour by")
+    m.add_argument("--keep-columns", default="", help="other columns map.parquet keeps, comma-separated, to colour "
+                   "the map by in the app")
     m.add_argument("--model", help="encoder: a Hugging Face id or folder (default: the bundled model)")
     m.add_argument("--strategy", default="model", help="sentence vector: model, second_to_last_mean, last_mean, cls")
     m.add_argument("--engine", choices=["local", "ray"], default="local")
@@ -51,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--sample", type=_at_least(2), default=50_000, help="rows the projection is fitted on")
     m.add_argument("--restart", action="store_true", help="the --out folder holds an earlier job of another input or "
                    "settings: remove its files and start again")
+    g = sub.add_parser("grow", help="add the rows of a file to a map folder, placed without moving the others")
+    g.add_argument("folder", help="a map folder (from python -m embedviz map, or a saved map's)")
+    g.add_argument("input")
+    g.add_argument("--text-column", help="the column to embed (not for .txt)")
+    g.add_argument("--label-column", help="the map's colour label of the new rows")
     args = ap.parse_args(argv)
 
     def bar(f: float, msg: str) -> None:
@@ -60,10 +68,18 @@ def main(argv: list[str] | None = None) -> int:
         print("\nembedviz: " + " ".join(str(msg).split()), file=sys.stderr)
 
     try:
+        if args.command == "grow":
+            from .grow import grow_map
+
+            grown = grow_map(args.folder, args.input, text_column=args.text_column, label_column=args.label_column,
+                             progress=bar)
+            print(json.dumps({"added": grown.added, "rows": grown.rows}))
+            return 0
         out = map_corpus(args.input, args.out, text_column=args.text_column, label_column=args.label_column,
                          model=args.model, strategy=args.strategy, engine=args.engine, address=args.address,
                          workers=args.workers, chunk_rows=args.chunk_rows, method=args.method, sample=args.sample,
-                         restart=args.restart, progress=bar)
+                         restart=args.restart, progress=bar,
+                         keep_columns=tuple(c.strip() for c in args.keep_columns.split(",") if c.strip()))
     except KeyboardInterrupt:
         say("stopped (Ctrl-C). Finished chunks are kept: rerun the same command to resume.")
         return 130

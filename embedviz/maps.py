@@ -282,10 +282,12 @@ class Map:
         _, first = np.unique(cx * ny + cy, return_index=True)
         return np.sort(idx[first])
 
-    def density_png(self, view: View, *, width: int = 480, height: int = 360, values: np.ndarray | None = None) -> bytes:
+    def density_png(self, view: View, *, width: int = 480, height: int = 360, values: np.ndarray | None = None,
+                    scale: str = "red_green") -> bytes:
         """All the points in ``view`` as a PNG image: log-scaled counts per pixel in blue, or, with
-        ``values`` (one per point, NaN for none), their mean per pixel from red (0) to green (1)."""
-        return _density_png(self.coords, view, width, height, values)
+        ``values`` (one per point in [0, 1], NaN for none), their mean per pixel from red (0) to green (1),
+        or with ``scale="viridis"`` from purple to yellow (a column's numbers)."""
+        return _density_png(self.coords, view, width, height, values, scale)
 
     def reprojected(self, idx: Sequence[int], method: str | None = None, *, random_state: int = 0,
                     perplexity: float = 30.0, n_neighbors: int = 15, min_dist: float = 0.1,
@@ -445,10 +447,13 @@ def _colours(t: np.ndarray, stops: list[tuple[float, tuple[int, int, int]]]) -> 
 
 BLUES = [(0.0, (198, 219, 239)), (0.5, (66, 146, 198)), (1.0, (8, 48, 107))]
 RED_GREEN = [(0.0, (215, 48, 39)), (0.5, (254, 224, 139)), (1.0, (26, 152, 80))]
+VIRIDIS = [(0.0, (68, 1, 84)), (0.25, (59, 82, 139)), (0.5, (33, 145, 140)), (0.75, (94, 201, 98)),
+           (1.0, (253, 231, 37))]
 
 
 @memoize(maxsize=32)
-def _density_png(coords: np.ndarray, view: View, width: int, height: int, values: np.ndarray | None) -> bytes:
+def _density_png(coords: np.ndarray, view: View, width: int, height: int, values: np.ndarray | None,
+                 scale: str = "red_green") -> bytes:
     from PIL import Image
 
     x0, x1, y0, y1 = view
@@ -466,7 +471,8 @@ def _density_png(coords: np.ndarray, view: View, width: int, height: int, values
         n_ok, _, _ = np.histogram2d(c[ok, 0], c[ok, 1], bins=[width, height], range=rng)
         sums, n_ok = sums.T[::-1], n_ok.T[::-1]
         mean = np.where(n_ok > 0, sums / np.maximum(n_ok, 1), np.nan)
-        rgb = np.where(np.isnan(mean)[..., None], 190.0, _colours(np.nan_to_num(mean), RED_GREEN))
+        rgb = np.where(np.isnan(mean)[..., None], 190.0, _colours(np.nan_to_num(mean),
+                                                                         VIRIDIS if scale == "viridis" else RED_GREEN))
     alpha = np.where(filled, 90 + 165 * level, 0)
     img = np.dstack([rgb, alpha]).round().clip(0, 255).astype(np.uint8)
     buf = io.BytesIO()

@@ -21,6 +21,10 @@ from .cache import memoize
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf"]
+# a map's categories: the ten above, then the lighter ten of d3's category20; "other" grey
+GROUP_COLOURS = PALETTE + ["#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d",
+                           "#9edae5"]
+OTHER_COLOUR = "#c7c7c7"
 WEBGL_AFTER = 1000
 
 
@@ -230,17 +234,22 @@ def map_figure(m, view: tuple[float, float, float, float], *, markers: np.ndarra
                colour: str = "group", found: tuple[int, ...] = (), neighbours: tuple[int, ...] = (),
                selected: np.ndarray | None = None, png: bytes | None = None, title: str = "",
                paths: dict[str, list[int]] | None = None, height: int = 620, layout=None,
-               regions=None) -> go.Figure:
+               regions=None, values: np.ndarray | None = None,
+               value_range: tuple[float, float] = (0.0, 1.0), value_name: str = "",
+               legend: tuple[str, ...] | None = None) -> go.Figure:
     """A :class:`~embedviz.Map` in ``view`` (x0, x1, y0, y1): ``png`` (a density image of every point)
     beneath, ``cells`` as invisible points over it (one per occupied cell, so that any part of the image
     answers a hover, a click or a selection), the ``markers`` as WebGL points (``customdata`` = the
     point's index in the map),
     text for the ``labelled`` points, and highlights for a selection (its first few thousand points),
     the found or clicked points and their neighbours. ``colour``: ``group`` or ``trust`` (how well each
-    point keeps its neighbours, red to green); ``paths`` joins named point sequences by a line;
-    ``layout`` (a :class:`~embedviz.maps.LabelLayout`) places the found word's and its neighbours' labels,
-    those moved aside joined to their point by a thin line; ``regions`` (:class:`~embedviz.regions.Regions`)
-    outlines the dense regions and writes their names. 3-D maps draw points and highlights only."""
+    point keeps its neighbours, red to green) or ``value`` (``values[i]`` per point, a column's numbers,
+    on a colour bar named ``value_name`` from ``value_range``'s low to its high). Groups keep one colour
+    each over every view (``legend``: their order, by default as they first appear in the map), twenty
+    at most, "other" grey; ``paths`` joins named point sequences by a line; ``layout`` (a
+    :class:`~embedviz.maps.LabelLayout`) places the found word's and its neighbours' labels, those moved
+    aside joined to their point by a thin line; ``regions`` (:class:`~embedviz.regions.Regions`) outlines
+    the dense regions and writes their names. 3-D maps draw points and highlights only."""
     c = m.coords
     three = m.dims == 3
     fig = go.Figure()
@@ -270,13 +279,23 @@ def map_figure(m, view: tuple[float, float, float, float], *, markers: np.ndarra
                           "%{marker.color:.0%}<extra></extra>", showlegend=False, **keep_look,
                           marker=dict(size=size, color=np.nan_to_num(m.trust[markers], nan=-1), cmin=0, cmax=1,
                                       colorscale="RdYlGn", opacity=0.85, colorbar=dict(title="kept", thickness=12))))
+    elif colour == "value" and values is not None:
+        fig.add_trace(pts(markers, mode="markers", name="points", hovertemplate="<b>%{text}</b><br>" + _esc(value_name)
+                          + ": %{marker.color:,.4g}<extra></extra>", showlegend=False, **keep_look,
+                          marker=dict(size=size, color=np.asarray(values)[markers], cmin=value_range[0],
+                                      cmax=value_range[1], colorscale="Viridis", opacity=0.85,
+                                      colorbar=dict(title=_esc(value_name)[:20], thickness=12))))
     else:
         groups = m.groups
-        names = list(dict.fromkeys(groups[i] for i in markers)) if groups else ["points"]
-        for k, g in enumerate(names):
+        order = list(legend) if legend else (list(dict.fromkeys(groups)) if groups else ["points"])
+        shown = set(groups[i] for i in markers) if groups else {"points"}
+        for k, g in enumerate(order):
+            if g not in shown:
+                continue
             idx = markers if not groups else markers[[groups[i] == g for i in markers]]
+            col = OTHER_COLOUR if g == "other" else GROUP_COLOURS[k % len(GROUP_COLOURS)]
             fig.add_trace(pts(idx, mode="markers", name=_esc(g), hovertemplate=hover, showlegend=bool(groups),
-                              marker=dict(size=size, color=PALETTE[k % 10], opacity=0.8 if groups else 0.55),
+                              marker=dict(size=size, color=col, opacity=0.8 if groups else 0.55),
                               **keep_look))
     for name, idx in (paths or {}).items():
         fig.add_trace(pts(idx, cls=go.Scatter, mode="lines", name=_esc(name), hoverinfo="skip",

@@ -40,6 +40,7 @@ class Rows:
     columns: list[str] = field(default_factory=list)
     invisible: list[int] = field(default_factory=list)
     long: int = 0
+    extra: dict[str, list] = field(default_factory=dict)  # kept columns (``keep_columns``): name -> one value a row
 
 
 def file_kind(name: str) -> str:
@@ -64,16 +65,18 @@ def _looks_binary(head: bytes, name: str) -> None:
 
 
 def iter_rows(source: str | os.PathLike | bytes, *, name: str | None = None, text_column: str | None = None,
-              label_column: str | None = None, chunk_rows: int = 10_000, max_bytes: int | None = None) -> Iterator[Rows]:
+              label_column: str | None = None, chunk_rows: int = 10_000, max_bytes: int | None = None,
+              keep_columns: tuple[str, ...] = ()) -> Iterator[Rows]:
     """The rows of a corpus file (or its bytes, with ``name`` for its format), ``chunk_rows`` at a time,
     streamed: a file of any size is never in memory whole, and each row is cut to
     :data:`~embedviz.limits.MAX_ROW_CHARS` characters as it is read. ``text_column``: the column to
     embed (required for CSV, parquet and JSON lines; plain text has one row per line). ``max_bytes``:
-    refuse a file whose text, once decoded (decompressed, dictionary entries expanded), is larger."""
+    refuse a file whose text, once decoded (decompressed, dictionary entries expanded), is larger.
+    ``keep_columns``: other columns whose values each row carries along (``Rows.extra``), as text."""
     name = name or str(source)
     kind = file_kind(name)
     if kind == "parquet":
-        yield from _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name)
+        yield from _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name, keep_columns)
         return
     raw = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
     with raw:
@@ -82,11 +85,14 @@ def iter_rows(source: str | os.PathLike | bytes, *, name: str | None = None, tex
         budget = _Budget(max_bytes, name)
         lines = (_decode(budget.take(b)) for b in raw)
         if kind == "text":
+            if keep_columns:
+                raise InputError("A plain text file has no other columns to keep.")
             yield from _chunks(((t.rstrip("\r\n"), None, bad) for t, bad in lines), chunk_rows, [])
         elif kind == "jsonl":
-            yield from _jsonl_rows(lines, text_column, label_column, chunk_rows)
+            yield from _jsonl_rows(lines, text_column, label_column, chunk_rows, keep_columns)
         else:
-            yield from _csv_rows(lines, text_column, label_column, chunk_rows, "\t" if name.lower().endswith(".tsv") else ",")
+            yield from _csv_rows(lines, text_column, label_column, chunk_rows, "\t" if name.lower().endswith(".tsv") else ",",
+                                 keep_columns)
 
 
 class _Budget:
@@ -108,9 +114,9 @@ def cut_row(text: str) -> tuple[str, bool]:
     return (text, False) if len(text) <= limits.MAX_ROW_CHARS else (text[:limits.MAX_ROW_CHARS], True)
 
 
-def _chunks(items, chunk_rows: int, columns: list[str]) -> Iterator[Rows]:
+def _chunks(items, chunk_rows: int, columns: list[str], keep: tuple[str, ...] = ()) -> Iterator[Rows]:
     rows = Rows(columns=columns)
-    for n, (text, label, bad) in enumerate(items, 1):
+    for n, (text, label, bad, *extra) in enumerate(items, 1):
         text, long = cut_row(text or "")
         text = text.strip()
         if not text:
@@ -125,6 +131,8 @@ def _chunks(items, chunk_rows: int, columns: list[str]) -> Iterator[Rows]:
         if label is not None:
             rows.labels = rows.labels if rows.labels is not None else []
             rows.labels.append(cut_row(str(label))[0])
+        for c, v in zip(keep, extra[0] if extra else ()):
+            rows.extra.setdefault(c, []).append(None if v is None else cut_row(str(v))[0])
         if len(rows.texts) >= chunk_rows:
             yield rows
             rows = Rows(columns=columns)
@@ -140,7 +148,7 @@ def _need(column: str | None, columns: list[str], what: str = "text") -> str:
     return column
 
 
-def _csv_rows(lines, text_column, label_column, chunk_rows, delimiter) -> Iterator[Rows]:
+def _csv_rows(lines, text_column, label_column, chunk_rows, delimiter, keep=()) -> Iterator[Rows]:
     flags = []
 
     def text_lines():
@@ -158,21 +166,23 @@ def _csv_rows(lines, text_column, label_column, chunk_rows, delimiter) -> Iterat
                          "header line naming its columns.") from None
     t = header.index(_need(text_column, header))
     lab = header.index(_need(label_column, header, "label")) if label_column else None
+    kept = [header.index(_need(c, header, "kept")) for c in keep]
 
     def items():
         try:
             for row in reader:
                 bad = any(flags)
                 flags.clear()
-                yield (row[t] if t < len(row) else ""), (row[lab] if lab is not None and lab < len(row) else None), bad
+                yield (row[t] if t < len(row) else ""), (row[lab] if lab is not None and lab < len(row) else None), bad, \
+                    [row[k] if k < len(row) else None for k in kept]
         except csv.Error as e:
             raise InputError(f"CSV line {reader.line_num}: {e}. Fix that line (a quote left open, or a field over "
                              f"{csv.field_size_limit():,} characters) and upload the file again.") from None
 
-    yield from _chunks(items(), chunk_rows, header)
+    yield from _chunks(items(), chunk_rows, header, tuple(keep))
 
 
-def _jsonl_rows(lines, text_column, label_column, chunk_rows) -> Iterator[Rows]:
+def _jsonl_rows(lines, text_column, label_column, chunk_rows, keep=()) -> Iterator[Rows]:
     seen: list[str] = []
 
     def items():
@@ -195,11 +205,14 @@ def _jsonl_rows(lines, text_column, label_column, chunk_rows) -> Iterator[Rows]:
                 _need(text_column, seen)
                 if label_column:
                     _need(label_column, seen, "label")
+                for c in keep:
+                    _need(c, seen, "kept")
             value = obj.get(text_column)
             label = obj.get(label_column) if label_column else None
-            yield (value if isinstance(value, str) else "" if value is None else json.dumps(value)), label, bad
+            yield (value if isinstance(value, str) else "" if value is None else json.dumps(value)), label, bad, \
+                [obj.get(c) for c in keep]
 
-    yield from _chunks(items(), chunk_rows, seen)
+    yield from _chunks(items(), chunk_rows, seen, tuple(keep))
 
 
 def _parquet_file(source, name: str, read_dictionary=None):
@@ -212,13 +225,14 @@ def _parquet_file(source, name: str, read_dictionary=None):
                          "pandas' to_parquet or pyarrow, or save it as CSV.") from None
 
 
-def _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name) -> Iterator[Rows]:
+def _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name, keep=()) -> Iterator[Rows]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     f = _parquet_file(source, name)
     columns = f.schema_arrow.names
     cols = [_need(text_column, columns)] + ([_need(label_column, columns, "label")] if label_column else [])
+    cols += [_need(c, columns, "kept") for c in keep]
     strings = [c for c in cols if pa.types.is_string(f.schema_arrow.field(c).type)
                or pa.types.is_large_string(f.schema_arrow.field(c).type)]
     # String columns stay dictionary-encoded as they are read: a repeated long value is cut once, and
@@ -250,9 +264,11 @@ def _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name
         for batch in f.iter_batches(batch_size=max(1, min(chunk_rows, 256)), columns=cols):  # 256 rows decoded at a time
             texts = column(batch, 0)
             labels = column(batch, 1) if label_column else [None] * len(texts)
-            yield from ((t if t is not None else "", lab, False) for t, lab in zip(texts, labels))
+            first = 2 if label_column else 1
+            kept = list(zip(*[column(batch, first + j) for j in range(len(keep))])) if keep else [()] * len(texts)
+            yield from ((t if t is not None else "", lab, False, k) for t, lab, k in zip(texts, labels, kept))
 
-    yield from _chunks(items(), chunk_rows, columns)
+    yield from _chunks(items(), chunk_rows, columns, tuple(keep))
 
 
 def columns_of(data: bytes, name: str) -> list[str]:

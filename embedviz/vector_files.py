@@ -161,7 +161,8 @@ def cache_limit_bytes() -> int:
 def trim_cache(*, keep: tuple[Path, ...] = (), stale_tmp_s: float = 3600) -> None:
     """Hold the whole cache folder under :func:`cache_limit_bytes`: parsed tables (``vectors/``, a table
     and its word list together), whole-vocabulary maps (``maps/``), saved corpus maps (``corpora/``,
-    a folder each) and uploads being parsed (``tmp/``) all count; the least recently used go first
+    a folder each, named by its key: one its owner placed there by another name is left alone) and uploads
+    being parsed (``tmp/``) all count; the least recently used go first
     (never those in ``keep``, nor a file being written), and leftovers of killed writes older than
     ``stale_tmp_s``."""
     root = cache_dir()
@@ -177,6 +178,8 @@ def trim_cache(*, keep: tuple[Path, ...] = (), stale_tmp_s: float = 3600) -> Non
     for p in (root / "maps").glob("*.npz") if (root / "maps").is_dir() else []:
         entries["maps/" + p.name] = [p]
     for d in (root / "corpora").iterdir() if (root / "corpora").is_dir() else []:
+        if not re.fullmatch(r"[0-9a-f]{16}", d.name):
+            continue  # a map its owner placed here (a batch job's folder, by name): theirs to remove, not the cache's
         files = [f for f in d.rglob("*") if f.is_file()] if d.is_dir() else [d]
         entries["corpora/" + d.name] = files + ([d] if d.is_dir() else [])
     for p in root.rglob("*"):

@@ -133,10 +133,11 @@ def report_ignored_url() -> None:
         slot.warning(esc(" ".join(said)))
 
 
-def link_value(name: str, default: str = "") -> str:
+def link_value(name: str, default: str = "", *, alias: bool = False) -> str:
     """The page's link parameter ``name`` that no widget draws (a saved map's name, a story), read once
-    and counted as used, so it is not reported as ignored."""
-    k = pages.key(name)
+    and counted as used, so it is not reported as ignored. ``alias``: ``name`` as a link may spell it
+    without the page's prefix (``map=…`` for ``corpus_map=…``)."""
+    k = name if alias else pages.key(name)
     st.session_state.setdefault("_url_read", set()).add(k)
     return st.query_params.get(k, default)
 

@@ -25,15 +25,18 @@ LIST_ROWS = 200  # words listed for a selection; the export has them all
 
 def explore(m: ev.Map, key: str, *, title: str, show_labels: bool = True,
             reproject: Callable[..., ev.Map] | None = None, what: str = "words",
-            paths: dict[str, list[int]] | None = None) -> None:
+            paths: dict[str, list[int]] | None = None, colouring: ev.Colouring | None = None) -> None:
     """Draw ``m`` with its search box, neighbours, selection and exports. ``reproject(idx)`` makes the
     map of just the points ``idx`` ("show only these"; ``reproject(idx, progress)``, whose progress
     also says its place in the build queue); ``what`` names the points in messages; ``paths`` joins
-    named point sequences by a line. ``key`` is the map's name on its page."""
-    _explore(m, ui.key(key), title=title, show_labels=show_labels, reproject=reproject, what=what, paths=paths)
+    named point sequences by a line; ``colouring`` (:func:`ev.colour_by` of a column) colours the
+    points by a column's numbers or orders its legend. ``key`` is the map's name on its page."""
+    _explore(m, ui.key(key), title=title, show_labels=show_labels, reproject=reproject, what=what, paths=paths,
+             colouring=colouring)
 
 
-def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, what: str, paths) -> None:
+def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, what: str, paths,
+             colouring=None) -> None:
     state = _state(m, key)
     if state["only"] is not None and reproject is not None:
         top = st.container(horizontal=True, vertical_alignment="center")
@@ -53,9 +56,11 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
                            key=f"{key}_find", placeholder=_example_word(m) if what == "words" else None,
                            max_chars=ev.limits.MAX_WORD_CHARS)
     k = int(c[1].number_input("Neighbours", 1, 100, 10, key=f"{key}_k"))
-    colour = c[2].radio("Colour by", ["group", "trust"], horizontal=True, key=f"{key}_colour",
-                        format_func={"group": "group" if m.groups else "one colour",
-                                     "trust": "neighbours kept"}.get,
+    numbers = colouring is not None and colouring.values is not None
+    colour = c[2].radio("Colour by", ["value", "trust"] if numbers else ["group", "trust"], horizontal=True,
+                        key=f"{key}_colour" + ("_value" if numbers else ""),
+                        format_func={"group": "group" if m.groups else "one colour", "trust": "neighbours kept",
+                                     "value": colouring.column if numbers else ""}.get,
                         help="Neighbours kept: the share of each point's nearest neighbours in the full space that are "
                              "also its nearest in the picture. Red points are where the picture misleads.")
     big = len(m) > ev.limits.MAX_MARKERS
@@ -73,8 +78,13 @@ def _explore(m: ev.Map, key: str, *, title: str, show_labels: bool, reproject, w
     labelled = m.labelled(view, placed=layout) if show_labels else np.empty(0, dtype=np.int64)
     png = None
     if big and m.dims == 2:
-        png = m.density_png(view, values=m.trust if colour == "trust" else None)
-    fig = plots.map_figure(m, view, markers=markers, labelled=labelled, colour=colour, found=found,
+        png = (m.density_png(view, values=colouring.scaled(), scale="viridis") if colour == "value" else
+               m.density_png(view, values=m.trust if colour == "trust" else None))
+    extra = {}
+    if colouring is not None:
+        extra = dict(values=colouring.values, value_range=(colouring.low, colouring.high), value_name=colouring.column,
+                     legend=tuple(g for g, _ in colouring.legend) or None)
+    fig = plots.map_figure(m, view, markers=markers, labelled=labelled, colour=colour, found=found, **extra,
                            cells=m.cells(view) if big and m.dims == 2 else None,
                            neighbours=tuple(int(i) for i in nb.full) if nb is not None else (),
                            selected=state["selected"], png=png, title=title, paths=paths, layout=layout,
