@@ -131,7 +131,6 @@ from .static_model import (
     load_embedder,
     map_model,
     neighbour_agreement,
-    static_model,
     static_quality,
 )
 from .story import Slide, numbers_html, read_story, story_file, story_html, story_link
@@ -167,5 +166,5 @@ __all__ = [  # every name imported above: classes and constants, then functions
     "token_points", "tour_html", "tour_step", "train_embeddings", "train_skipgram", "trustworthiness", "upload_vectors",
     "use_vectors", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",
     "NeighbourAgreement", "StaticEmbedder", "check_embedder", "embedder_name", "embedder_spec", "embedder_unavailable",
-    "load_embedder", "map_model", "neighbour_agreement", "static_model", "static_quality",
+    "load_embedder", "map_model", "neighbour_agreement", "static_quality",
 ]

@@ -105,7 +105,7 @@ def load_embedder(spec: str | None = None, *, progress: Progress | None = None):
     from .models import load_encoder
 
     kind, name = parse_spec(spec)
-    return static_model(name, progress=progress) if kind == STATIC else load_encoder(name, progress=progress)
+    return static_embedder(name, progress=progress) if kind == STATIC else load_encoder(name, progress=progress)
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,8 @@ class StaticEmbedder:
     batch_rows = 4096  # rows a batch of :func:`~embedviz.embed.embed_rows` holds: a batch costs milliseconds
 
     def __init__(self, model, encoder_name: str, folder: Path, quality: NeighbourAgreement | None = None):
+        if model.embedding.dtype == np.float16:  # kept as float16 on disk; numpy's float16 means are ~2x slower
+            model.embedding = model.embedding.astype(np.float32)
         self.model, self.encoder_name, self.folder, self.quality = model, encoder_name, folder, quality
         self.spec = f"{STATIC}:{encoder_name}"
         self.name = embedder_name(self.spec)
@@ -192,7 +194,7 @@ def _key(name: str, source: str) -> str:
     return digest(json.dumps(ident).encode())[:16]
 
 
-def static_model(encoder: str | None = None, *, progress: Progress | None = None) -> StaticEmbedder:
+def static_embedder(encoder: str | None = None, *, progress: Progress | None = None) -> StaticEmbedder:
     """The static model distilled from ``encoder`` (None: the default): read from the cache folder,
     or built there once (through the shared build queue, :data:`embedviz.jobs.BUILDS`, and a file lock,
     so one build serves every session and process), with progress."""

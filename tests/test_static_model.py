@@ -96,9 +96,9 @@ def test_the_static_model_is_built_once_and_read_back(static):
     assert v.shape == (2, 256) and v.dtype == np.float32 and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-3)
     assert (static.folder / "about.json").is_file() and static.folder.parent == ev.cache_dir() / "static"
     assert not list(static.folder.parent.glob("*.building"))  # written atomically: no half folder left
-    from embedviz import static_model
+    from embedviz.static_model import forget
 
-    static_model.forget()  # another process: read from the cache folder, not built again
+    forget()  # another process: read from the cache folder, not built again
     again = ev.load_embedder("static")
     assert again is not static and again.folder == static.folder
     assert np.array_equal(again.sentence_vectors(["Return the square root of x."]), v[:1])
