@@ -74,19 +74,17 @@ def embedded_map():
     strategy = c[3].selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
                               index=list(ev.SENTENCE_STRATEGIES).index("model"), key=ui.key("strategy"),
                               disabled=spec == static, help="A static model has one: the mean of its token vectors.")
-    if spec == static:
-        strategy = "model"
-        quality = ev.static_quality(enc.name)
-        st.caption(ui.esc(f"The {ev.embedder_name(static)} model: " + (quality.sentence() + "." if quality else
-                   "not built on this server yet: it is built once on first use (tens of seconds to a few minutes), "
-                   "and its speed and its agreement with the encoder are measured then.")))
+    strategy = "model" if spec == static else strategy
     rows = ui.keep_last("corpus_rows", lambda: ev.read_corpus(data, name, text_column=text_col, label_column=label_col))
     if rows is None:
         return None
     embedder = enc if spec == enc.name else ui.keep_last("corpus_embedder", ui.with_progress(
-        "The static model", lambda p: ev.load_embedder(spec, progress=p)))
+        f"The {ev.embedder_name(static)} model: built once for this server, then read from its cache",
+        lambda p: ev.load_embedder(spec, progress=p)))
     if embedder is None:
         return None
+    if embedder is not enc and embedder.quality:  # its price, measured when it was built, beside the choice
+        st.caption(ui.esc(f"The {embedder.name} model: {embedder.quality.sentence()}."))
     vecs, cut = ui.keep_last("corpus_vectors", ui.with_progress(
         f"Embedding {len(rows.texts):,} rows", lambda p: ev.embed_corpus(embedder, rows.texts, strategy, progress=p))) or (None, 0)
     if vecs is None:

@@ -40,7 +40,7 @@ STATIC = "static"
 PCA_DIMS = 256
 QUALITY_ROWS = 2000  # docstring rows the neighbour agreement is measured on (the corpus has ~1,900)
 QUALITY_K = 10
-BUILD_COST_S = 180.0  # CPU-seconds a build takes on two busy cores (measured 17 s idle, 173 s busy): the slow lane
+BUILD_COST_S = 180.0  # seconds a build takes on two busy cores (measured 17 s idle, 2-6 min busy): the slow lane
 
 
 def parse_spec(spec: str | None) -> tuple[str, str]:
