@@ -84,7 +84,7 @@ def embedded_map():
     if embedder is None:
         return None
     if embedder is not enc and embedder.quality:  # its price, measured when it was built, beside the choice
-        st.caption(ui.esc(f"The {embedder.name} model: {embedder.quality.sentence()}."))
+        st.caption(ui.esc(f"{embedder.name[0].upper()}{embedder.name[1:]}: {embedder.quality.sentence()}."))
     vecs, cut = ui.keep_last("corpus_vectors", ui.with_progress(
         f"Embedding {len(rows.texts):,} rows", lambda p: ev.embed_corpus(embedder, rows.texts, strategy, progress=p))) or (None, 0)
     if vecs is None:
@@ -135,8 +135,9 @@ if query.strip() and not why:
         vecs, embedder.sentence_vector(ev.check_text(query, what="query"), strategy), 10,
         made_with=ev.embedder_name(spec), model=embedder.name))
     if found is not None:
-        st.caption(ui.esc(f"Query embedded with {embedder.name} ({ev.SENTENCE_STRATEGIES.get(strategy, strategy)}), "
-                          "the model that made this map's vectors."))
+        how = "the mean of its token vectors" if isinstance(embedder, ev.StaticEmbedder) else \
+            ev.SENTENCE_STRATEGIES.get(strategy, strategy).lower()
+        st.caption(ui.esc(f"Query embedded with {embedder.name} ({how}), the model that made this map's vectors."))
 elif not why:
     st.caption("Type a question or phrase: the rows nearest to it in meaning are listed here.")
 if found is not None:
