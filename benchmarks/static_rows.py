@@ -2,6 +2,9 @@
 (`python -m embedviz map FILE --model static`: reading, embedding, projecting with PCA, writing), and
 each path (static, encoder) runs near its floor: the model's bare encode on texts already in memory.
 
+Beside the speed, its price: how many of each docstring's 10 nearest rows the static model and the
+encoder share (ev.neighbour_agreement, against chance).
+
 The corpus is real text that installs offline, >= 100,000 rows: the paragraphs of every installed
 package's description, the standard library's docstrings, and the GloVe vocabulary in frequency order
 cut into runs of twelve words; repeated to the size asked. The static model is built first if this
@@ -84,6 +87,10 @@ def main(n: int = 120_000) -> None:
     ours_e = best_of(lambda: (enc.clear_cache(), ev.embed_rows(enc, few)), n=2)[0]
     print(f"encoder embed_rows: {len(few) / ours_e:,.0f} rows/s; floor (the bare transformer, padded batches) "
           f"{len(few) / floor_e:,.0f} rows/s -> {floor_e / ours_e:.2f} of the floor's speed")
+
+    # what the speed costs, measured again here: neighbours of the docstrings against the encoder's
+    print("static against the encoder, now:", ev.neighbour_agreement(static, enc).sentence()
+          .replace(" (measured here when it was built)", ""))
 
     # end to end: the command line, in its own process, on a CSV file of the rows
     with tempfile.TemporaryDirectory() as tmp:
