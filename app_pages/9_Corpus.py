@@ -51,7 +51,7 @@ def opened_map():
         st.caption(ui.esc(colouring.note))
     if not typed:
         _grow(key)
-    return cm.picture(colouring), cm.texts, cm.vectors, cm.labels, False, cm.model, colouring
+    return cm.picture(colouring), cm.texts, cm.vectors, cm.labels, False, ev.map_model(cm.about), colouring
 
 
 def _grow(name: str) -> None:
@@ -87,7 +87,7 @@ def embedded_map():
     columns = ui.keep_last("corpus_columns", lambda: ev.columns_of(data, name))
     if columns is None:
         return None
-    c = st.columns(3)
+    c = st.columns(4)
     text_col = label_col = None
     if columns:
         text_col = c[0].selectbox("Text column", columns, index=columns.index("text") if "text" in columns else 0,
@@ -95,17 +95,30 @@ def embedded_map():
         label_col = c[1].selectbox("Colour by column (optional)", [None] + columns, key=ui.key("label_col"),
                                    index=([None] + columns).index("module") if "module" in columns else 0,
                                    format_func=lambda v: "none: clusters" if v is None else v)
-    strategy = c[2].selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
-                              index=list(ev.SENTENCE_STRATEGIES).index("model"), key=ui.key("strategy"))
+    static = ev.embedder_spec(f"static:{enc.name}")
+    spec = c[2].selectbox("Rows embedded by", [enc.name, static], format_func=ev.embedder_name, key=ui.key("model"),
+                          help="The encoder reads each row through all its layers; a static model distilled from it "
+                               "(built once for this server) averages its tokens' vectors, for big corpora.")
+    strategy = c[3].selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
+                              index=list(ev.SENTENCE_STRATEGIES).index("model"), key=ui.key("strategy"),
+                              disabled=spec == static, help="A static model has one: the mean of its token vectors.")
+    strategy = "model" if spec == static else strategy
     rows = ui.keep_last("corpus_rows", lambda: ev.read_corpus(data, name, text_column=text_col, label_column=label_col))
     if rows is None:
         return None
+    embedder = enc if spec == enc.name else ui.keep_last("corpus_embedder", ui.with_progress(
+        f"The {ev.embedder_name(static)} model: built once for this server, then read from its cache",
+        lambda p: ev.load_embedder(spec, progress=p)))
+    if embedder is None:
+        return None
+    if embedder is not enc and embedder.quality:  # its price, measured when it was built, beside the choice
+        st.caption(ui.esc(f"{embedder.name[0].upper()}{embedder.name[1:]}: {embedder.quality.sentence()}."))
     vecs, cut = ui.keep_last("corpus_vectors", ui.with_progress(
-        f"Embedding {len(rows.texts):,} rows", lambda p: ev.embed_corpus(enc, rows.texts, strategy, progress=p))) or (None, 0)
+        f"Embedding {len(rows.texts):,} rows", lambda p: ev.embed_corpus(embedder, rows.texts, strategy, progress=p))) or (None, 0)
     if vecs is None:
         return None
-    notes = [f"{len(rows.texts):,} rows embedded with {enc.name}"] + ev.rows_note(rows)
-    notes += [f"{cut:,} rows longer than the model reads ({enc.max_length} tokens) were cut"] if cut else []
+    notes = [f"{len(rows.texts):,} rows embedded with {embedder.name}"] + ev.rows_note(rows)
+    notes += [f"{cut:,} rows longer than the model reads were cut"] if cut else []
     st.caption(ui.esc("; ".join(notes) + "."))
     groups = rows.labels
     if groups is None:
@@ -116,14 +129,14 @@ def embedded_map():
         vecs, rows.texts, groups, method, progress=p)))
     axes = word_axes.option(what="rows")  # axes made of words, the ends embedded as phrases (ui/axes.py)
     if axes is not None and m is not None:
-        m = ui.keep_last("corpus_axes", lambda: word_axes.encoder_map(enc, m.labels, vecs, groups, axes,
+        m = ui.keep_last("corpus_axes", lambda: word_axes.encoder_map(embedder, m.labels, vecs, groups, axes,
                                                                       strategy=strategy)) or m
     colouring = ev.colour_by(groups, column=label_col or "cluster") if groups else None
     if colouring is not None and colouring.groups != groups:  # many values: the most common named, the rest "other"
         m = ev.Map(m.labels, m.vectors, m.coords, method=m.method, groups=colouring.groups, trust=m.trust, notes=m.notes,
                    scored=m.scored, unit=m.unit, explained_variance=m.explained_variance, key=f"{m.memo_key[1]}-top")
         st.caption(ui.esc(colouring.note))
-    return (m, rows.texts, vecs, groups, True, enc.name, colouring) if m is not None else None
+    return (m, rows.texts, vecs, groups, True, (spec, strategy), colouring) if m is not None else None
 
 
 method = st.radio("Method", list(ev.projection.METHODS), format_func=ev.projection.METHODS.get, horizontal=True,
@@ -134,19 +147,31 @@ if got is None:
 m, texts, vecs, labels, can_save, made_with, colouring = got
 if can_save and st.button("Save this map", key=ui.key("save"), icon=":material/save:",
                           help="Keeps the rows, their vectors and the map on this server, to reopen by a link."):
-    key = ev.save_corpus_map(texts, labels, m.coords, vecs, {"rows": len(texts), "model": enc.name, "method": m.method})
+    key = ev.save_corpus_map(texts, labels, m.coords, vecs, {"rows": len(texts), "model": made_with[0], "model name":
+                             ev.embedder_name(made_with[0]), "strategy": made_with[1], "method": m.method})
     link = ui.page_url({ui.key("source"): SOURCES[2], ui.key("map"): key})
     st.success(ui.esc("Saved on this server. Its link, to reopen or share: ") + f"`{link}`")
 
 st.subheader("Find rows by meaning")
-query = st.text_input("A question or phrase", key=ui.key("query"), bind="query-params",
+spec, strategy = made_with  # a query is embedded by the model that made the rows' vectors, never another
+why = ("This map does not record which model made its vectors" if spec is None else ev.embedder_unavailable(spec))
+if why:
+    st.info(ui.esc(f"Search is off for this map: {why.rstrip('.')}. A query embedded by another model would land "
+                   "in another space. The map itself is below."))
+query = st.text_input("A question or phrase", key=ui.key("query"), bind="query-params", disabled=bool(why),
                       placeholder="what are you looking for?")
 found = None
-if query.strip():
-    found = ui.keep_last("corpus_search", lambda: ev.nearest_rows(
-        vecs, enc.sentence_vector(ev.check_text(query, what="query"), st.session_state.get(ui.key("strategy"), "model")),
-        10, made_with=made_with, model=enc.name))
-else:
+if query.strip() and not why:
+    embedder = ui.keep_last("corpus_query_model", ui.with_progress(
+        f"Loading {ev.embedder_name(spec)}", lambda p: ev.load_embedder(spec, progress=p)))
+    found = embedder and ui.keep_last("corpus_search", lambda: ev.nearest_rows(
+        vecs, embedder.sentence_vector(ev.check_text(query, what="query"), strategy), 10,
+        made_with=ev.embedder_name(spec), model=embedder.name))
+    if found is not None:
+        how = "the mean of its token vectors" if isinstance(embedder, ev.StaticEmbedder) else \
+            ev.SENTENCE_STRATEGIES.get(strategy, strategy).lower()
+        st.caption(ui.esc(f"Query embedded with {embedder.name} ({how}), the model that made this map's vectors."))
+elif not why:
     st.caption("Type a question or phrase: the rows nearest to it in meaning are listed here.")
 if found is not None:
     idx, sims = found

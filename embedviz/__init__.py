@@ -124,6 +124,18 @@ from .similarity import (
     strategy_table,
     use_vectors,
 )
+from .static_model import (
+    NeighbourAgreement,
+    StaticEmbedder,
+    check_embedder,
+    embedder_name,
+    embedder_spec,
+    embedder_unavailable,
+    load_embedder,
+    map_model,
+    neighbour_agreement,
+    static_quality,
+)
 from .story import Slide, numbers_html, read_story, story_file, story_html, story_link
 from .tokens import Tokenization, check_text, search_vocab, vocab_table, wordpiece_steps
 from .tour import TOUR_ABOUT, TOUR_TITLES, TourStep, tour_html, tour_step
@@ -157,4 +169,6 @@ __all__ = [  # every name imported above: classes and constants, then functions
     "token_points", "tour_html", "tour_step", "train_embeddings", "train_skipgram", "trustworthiness", "upload_vectors",
     "use_vectors", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",
     "MapBuild", "Regions", "best_map", "map_regions", "Colouring", "Grown", "colour_by", "grow_map",
+    "NeighbourAgreement", "StaticEmbedder", "check_embedder", "embedder_name", "embedder_spec", "embedder_unavailable",
+    "load_embedder", "map_model", "neighbour_agreement", "static_quality",
 ]

@@ -30,11 +30,11 @@ JOB_FILES = ("job.json", "about.json", "map.parquet", "vectors.npy")
 def _fingerprint(source: Path, *, text_column, label_column, model, strategy, chunk_rows, keep_columns=()) -> dict:
     """What a job's chunks depend on: the input (path, size, modification time), the columns, the model,
     the sentence vector and the chunk size. A rerun with another of any of these does not reuse them."""
-    from .models import default_model_name
+    from .static_model import embedder_spec
 
     st = source.stat()
     return {"input": str(source.resolve()), "size": st.st_size, "modified_ns": st.st_mtime_ns,
-            "text_column": text_column, "label_column": label_column, "model": model or default_model_name(),
+            "text_column": text_column, "label_column": label_column, "model": embedder_spec(model),
             "strategy": strategy, "chunk_rows": chunk_rows, **({"keep_columns": list(keep_columns)} if keep_columns else {})}
 
 
@@ -138,7 +138,7 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
     The folder is the job's own: a non-empty folder it did not make is refused, and so is a rerun with
     another input or settings, unless ``restart`` (which starts that job again from nothing).
     ``keep_columns``: other columns of the input that ``map.parquet`` keeps (as text), to colour the map by."""
-    from .models import load_encoder
+    from .static_model import check_embedder, load_embedder
 
     step = reporter(progress)
     if engine not in ("local", "ray"):
@@ -150,6 +150,7 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
         raise InputError("--chunk-rows is at most 1,000,000 (a chunk is held in memory while it is embedded).")
     src = _check_input(source)
     file_kind(str(source))
+    check_embedder(model, strategy)  # before anything is written
     if engine == "ray" and address:
         check_ray_address(address)  # before anything is written
     out = Path(out_dir)
@@ -160,7 +161,7 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
     try:
         return _run_job(src, out, step, text_column=text_column, label_column=label_column, model=model,
                         strategy=strategy, engine=engine, address=address, workers=workers, chunk_rows=chunk_rows,
-                        method=method, sample=sample, seed=seed, load_encoder=load_encoder, keep_columns=keep_columns)
+                        method=method, sample=sample, seed=seed, load_encoder=load_embedder, keep_columns=keep_columns)
     finally:
         if engine == "ray":
             stop_ray()
@@ -168,6 +169,8 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
 
 def _run_job(source: Path, out: Path, step, *, text_column, label_column, model, strategy, engine, address, workers,
              chunk_rows, method, sample, seed, load_encoder, keep_columns=()) -> Path:
+    from .static_model import embedder_name, embedder_spec
+
     enc = None  # loaded at the first chunk to embed: a wrong column fails before the model loads
     total = cut = empty = replaced = long = invisible = 0
     t0 = time.perf_counter()
@@ -205,9 +208,9 @@ def _run_job(source: Path, out: Path, step, *, text_column, label_column, model,
     about = {"rows": total, "empty rows skipped": empty, "rows cut to the model's length": cut,
              "rows with bytes that were not UTF-8 (replaced)": replaced,
              f"rows over {limits.MAX_ROW_CHARS:,} characters (cut)": long,
-             "rows of invisible characters only (skipped)": invisible, "model": model or "default",
-             "strategy": strategy, "engine": engine, "method": method, "sample": min(sample, total),
-             "source": source.name}
+             "rows of invisible characters only (skipped)": invisible, "model": embedder_spec(model),
+             "model name": embedder_name(model), "strategy": strategy, "engine": engine, "method": method,
+             "sample": min(sample, total), "source": source.name}
     atomic_write(out / "about.json", lambda f: f.write(json.dumps(about, indent=1).encode()))
     step(1.0, f"Done: {total:,} rows in {out}")
     return out

@@ -11,6 +11,7 @@ import sys
 
 from .batch_job import map_corpus
 from .errors import InputError
+from .models import ModelLoadError
 
 
 def _at_least(low: int):
@@ -44,8 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--label-column", help="a column to colour by")
     m.add_argument("--keep-columns", default="", help="other columns map.parquet keeps, comma-separated, to colour "
                    "the map by in the app")
-    m.add_argument("--model", help="encoder: a Hugging Face id or folder (default: the bundled model)")
-    m.add_argument("--strategy", default="model", help="sentence vector: model, second_to_last_mean, last_mean, cls")
+    m.add_argument("--model", help="encoder: a Hugging Face id or folder (default: the bundled model); or static: "
+                   "a static model distilled from the default encoder (static:NAME: from the encoder NAME), built "
+                   "once and cached, ~100x faster, its neighbours less like the encoder's")
+    m.add_argument("--strategy", default="model", help="sentence vector: model, second_to_last_mean, last_mean, cls "
+                   "(a static model has only model)")
     m.add_argument("--engine", choices=["local", "ray"], default="local")
     m.add_argument("--address", help="a Ray cluster (host:port or auto); default: Ray on this machine")
     m.add_argument("--workers", type=_at_least(1), default=2, help="Ray actors holding the encoder")
@@ -83,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("stopped (Ctrl-C). Finished chunks are kept: rerun the same command to resume.")
         return 130
-    except InputError as e:
+    except (InputError, ModelLoadError) as e:
         say(e)
         return 2
     except OSError as e:

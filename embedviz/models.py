@@ -186,6 +186,17 @@ def _resolve(name: str) -> str:
     return name
 
 
+def model_source(name: str | None = None) -> str:
+    """Where the encoder ``name`` (None: the default) is read from, a folder or a hub id, found without
+    loading it; raises :class:`ModelLoadError` in words when it cannot be loaded here."""
+    name = (name or default_model_name()).strip()
+    source = _resolve(name)
+    why = availability(name)
+    if why:
+        raise ModelLoadError(why)
+    return source
+
+
 def _check_folder(path: Path, name: str) -> str:
     """``path`` if it is a model folder with safetensors weights, else a plain-words refusal."""
     if not path.is_dir():

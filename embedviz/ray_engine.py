@@ -19,9 +19,9 @@ class _RayEmbedder:
     """A Ray Data actor holding the encoder: each worker loads the model once."""
 
     def __init__(self, model: str | None, strategy: str):
-        from .models import load_encoder
+        from .static_model import load_embedder
 
-        self.encoder = load_encoder(model)
+        self.encoder = load_embedder(model)
         self.strategy = strategy
 
     def __call__(self, batch: dict) -> dict:
