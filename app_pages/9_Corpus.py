@@ -60,20 +60,24 @@ def embedded_map():
     if columns is None:
         return None
     c = st.columns(3)
-    text_col = label_col = None
+    text_col = label_col = vec_col = None
     if columns:
         text_col = c[0].selectbox("Text column", columns, index=columns.index("text") if "text" in columns else 0,
                                   key=ui.key("text_col"))
         label_col = c[1].selectbox("Colour by column (optional)", [None] + columns, key=ui.key("label_col"),
                                    index=([None] + columns).index("module") if "module" in columns else 0,
                                    format_func=lambda v: "none: clusters" if v is None else v)
+        vec_col = c[1].selectbox("Vectors of your own (optional)", [None] + columns, key=ui.key("vec_col"),
+                                 format_func=lambda v: "none: embed the text" if v is None else v)
     strategy = c[2].selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
                               index=list(ev.SENTENCE_STRATEGIES).index("model"), key=ui.key("strategy"))
-    rows = ui.keep_last("corpus_rows", lambda: ev.read_corpus(data, name, text_column=text_col, label_column=label_col))
+    rows = ui.keep_last("corpus_rows", lambda: ev.read_corpus(data, name, text_column=text_col, label_column=label_col,
+                                                                  vector_column=vec_col))
     if rows is None:
         return None
     vecs, cut = ui.keep_last("corpus_vectors", ui.with_progress(
-        f"Embedding {len(rows.texts):,} rows", lambda p: ev.embed_corpus(enc, rows.texts, strategy, progress=p))) or (None, 0)
+        f"Embedding {len(rows.texts):,} rows", lambda p: (rows.vectors, 0) if rows.vectors is not None
+        else ev.embed_corpus(enc, rows.texts, strategy, progress=p))) or (None, 0)
     if vecs is None:
         return None
     notes = [f"{len(rows.texts):,} rows embedded with {enc.name}"] + ev.rows_note(rows)

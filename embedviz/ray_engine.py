@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -93,6 +94,7 @@ def _start_ray(address: str | None, workers: int):
     try:
         # The workers import embedviz from this copy of it, shipped with the job (a cluster's nodes need not have it)
         ray.init(address=address, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True,
+                 logging_level=logging.WARNING,
                  runtime_env={"py_modules": [str(Path(__file__).resolve().parent)]},
                  **({} if address else {"num_cpus": max(workers, 1)}))
     except Exception as e:  # noqa: BLE001 - Ray fails in many ways; each is said in one line
@@ -103,6 +105,8 @@ def _start_ray(address: str | None, workers: int):
     _ray_started_here = address is None
     ray.data.DataContext.get_current().enable_progress_bars = False  # the job prints its own progress
     logging.getLogger("ray.data").setLevel(logging.WARNING)
+    # Ray Data counts the one read task as the pool's only input; it streams a block per few thousand rows
+    warnings.filterwarnings("ignore", message="The minimum number of concurrent actors")
     return ray
 
 
