@@ -221,6 +221,7 @@ def _run_job(source: Path, out: Path, step, *, read: dict, model, strategy, engi
         elif engine == "ray":
             pending[i] = len(rows.texts)
             pending_bytes += sum(map(len, rows.texts)) + sum(map(len, rows.labels or []))
+            step(0.0, f"chunk {i}: read, {sum(pending.values()):,} rows to embed on Ray")
         else:
             enc = enc or load_encoder(model)
             write(i, rows.texts, rows.labels, *embed_rows(enc, rows.texts, strategy=strategy))

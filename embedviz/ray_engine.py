@@ -159,6 +159,7 @@ def embed_chunks_ray(source: str | os.PathLike, chunks: dict[int, int], write: C
     from ray.data.block import BlockMetadata
 
     wanted = dict(chunks)
+    source = Path(source).resolve()  # read by a Ray worker, whose working folder is not ours
 
     def read_chunks():
         import pyarrow as pa
