@@ -97,7 +97,7 @@ from .projection import (
     trustworthiness,
 )
 from .ray_engine import embed_rows_ray
-from .rows import Rows, columns_of, iter_rows, read_corpus, read_corpus_text, rows_note, vectors_beside
+from .rows import Rows, columns_of, iter_rows, read_corpus, read_corpus_text, rows_note
 from .search import clusters, nearest_rows
 from .senses import (
     ReferenceSet,
@@ -152,5 +152,5 @@ __all__ = [  # every name imported above: classes and constants, then functions
     "read_corpus_text", "repeated_words", "rows_note", "safe_cell", "safe_csv", "same_word_vectors",
     "save_corpus_map", "save_map", "search_vocab", "serve_visitors", "set_visitor", "strategy_table", "token_drift",
     "token_points", "tour_html", "tour_step", "train_embeddings", "train_skipgram", "trustworthiness", "upload_vectors",
-    "use_vectors", "vectors_beside", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",
+    "use_vectors", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",
 ]
