@@ -181,7 +181,7 @@ class _OwnVectors:
                 raise InputError(f"Row {n:,}'s vector ({self.where}) is empty; every row needs a vector of numbers.")
             self.width = self.width or width
             if width != self.width:
-                raise InputError(f"Row {n:,}'s vector ({self.where}) has {width:,} numbers and the first row's has "
+                raise InputError(f"Row {n:,}'s vector ({self.where}) has {width:,} number{'s' * (width != 1)} and the first row's has "
                                  f"{self.width:,}: every vector must have the same length.")
         vecs = np.asarray(np.stack([v for _, v in kept]), dtype=np.float32)
         finite = np.isfinite(vecs).all(axis=1)
