@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import report
+from _common import report, rounds
 
 import embedviz as ev
 from embedviz import examples as ex
@@ -34,6 +34,8 @@ def main():
     ap.add_argument("--corpus", choices=["words", "docstrings"], default="words")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--chunk-rows", type=int, default=10_000)
+    ap.add_argument("--rounds", type=int, default=1, help="runs of each, interleaved; the fastest counts (a busy "
+                    "machine slows one process of two torch threads far more than one-thread actors)")
     args = ap.parse_args()
     texts = corpus(args.corpus, args.rows)
     tmp = Path(tempfile.mkdtemp(prefix="embedviz-bench-"))
@@ -43,13 +45,15 @@ def main():
     ev.load_encoder(args.model)  # the in-process job's model load is not timed: it is once per process
 
     def job(engine):
-        t = time.perf_counter()
-        out = ev.map_corpus(src, tmp / engine, text_column="text", model=args.model, engine=engine,
-                            workers=args.workers, chunk_rows=args.chunk_rows)
-        return time.perf_counter() - t, ev.open_map(out)
+        out = ev.map_corpus(src, tmp / f"{engine}-{time.time_ns()}", text_column="text", model=args.model,
+                            engine=engine, workers=args.workers, chunk_rows=args.chunk_rows)
+        maps[engine] = ev.open_map(out)
 
-    local_s, local = job("local")
-    ray_s, on_ray = job("ray")
+    maps = {}
+    times = rounds({"local": lambda: job("local"), "ray": lambda: job("ray")}, n=args.rounds)
+    local_s, ray_s = min(times["local"]), min(times["ray"])
+    local, on_ray = maps["local"], maps["ray"]
+    print("seconds per round: " + "; ".join(f"{k} " + ", ".join(f"{t:.1f}" for t in v) for k, v in times.items()))
     diff = np.abs(np.asarray(on_ray.vectors) - np.asarray(local.vectors)).max()
     print(f"{len(texts):,} rows ({args.corpus}, model {args.model or 'bundled'}), {args.workers} Ray workers, "
           f"chunks of {args.chunk_rows:,}: in process {local_s:.1f} s ({len(texts) / local_s:,.0f} rows/s), "
