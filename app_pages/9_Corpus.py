@@ -88,24 +88,35 @@ def embedded_map():
     if columns is None:
         return None
     c = st.columns(4)
-    text_col = label_col = None
+    text_col = label_col = vec_col = None
     if columns:
         text_col = c[0].selectbox("Text column", columns, index=columns.index("text") if "text" in columns else 0,
                                   key=ui.key("text_col"))
         label_col = c[1].selectbox("Colour by column (optional)", [None] + columns, key=ui.key("label_col"),
                                    index=([None] + columns).index("module") if "module" in columns else 0,
                                    format_func=lambda v: "none: clusters" if v is None else v)
+        if name.lower().endswith(".parquet"):  # a parquet file can bring its rows' vectors in a column
+            vec_col = c[1].selectbox("Vectors of your own (optional)", [None] + columns, key=ui.key("vec_col"),
+                                     format_func=lambda v: "none: embed the text" if v is None else v)
     static = ev.embedder_spec(f"static:{enc.name}")
     spec = c[2].selectbox("Rows embedded by", [enc.name, static], format_func=ev.embedder_name, key=ui.key("model"),
+                          disabled=vec_col is not None,
                           help="The encoder reads each row through all its layers; a static model distilled from it "
                                "(built once for this server) averages its tokens' vectors, for big corpora.")
     strategy = c[3].selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
                               index=list(ev.SENTENCE_STRATEGIES).index("model"), key=ui.key("strategy"),
-                              disabled=spec == static, help="A static model has one: the mean of its token vectors.")
+                              disabled=spec == static or vec_col is not None,
+                              help="A static model has one: the mean of its token vectors.")
     strategy = "model" if spec == static else strategy
-    rows = ui.keep_last("corpus_rows", lambda: ev.read_corpus(data, name, text_column=text_col, label_column=label_col))
+    rows = ui.keep_last("corpus_rows", lambda: ev.read_corpus(data, name, text_column=text_col, label_column=label_col,
+                                                              vector_column=vec_col))
     if rows is None:
         return None
+    if rows.vectors is not None:  # the rows brought their vectors: used as they are, nothing embedded
+        st.caption(ui.esc(f"{len(rows.texts):,} rows with vectors of your own from column {vec_col!r} "
+                          f"({rows.vectors.shape[1]:,} numbers each); nothing was embedded. "
+                          + " ".join(ev.rows_note(rows))))
+        return _map_of(rows.vectors, rows, label_col, None, (None, "model"))
     embedder = enc if spec == enc.name else ui.keep_last("corpus_embedder", ui.with_progress(
         f"The {ev.embedder_name(static)} model: built once for this server, then read from its cache",
         lambda p: ev.load_embedder(spec, progress=p)))
@@ -120,6 +131,12 @@ def embedded_map():
     notes = [f"{len(rows.texts):,} rows embedded with {embedder.name}"] + ev.rows_note(rows)
     notes += [f"{cut:,} rows longer than the model reads were cut"] if cut else []
     st.caption(ui.esc("; ".join(notes) + "."))
+    return _map_of(vecs, rows, label_col, embedder, (spec, strategy))
+
+
+def _map_of(vecs, rows, label_col, embedder, made_with):
+    """The map of rows and their vectors, coloured by the label column or by named clusters; axes made
+    of words when an ``embedder`` (the rows' own model) can place the axes' ends in the same space."""
     groups = rows.labels
     if groups is None:
         k = st.slider("Clusters, named by their most distinctive words", 2, 20, 8, key=ui.key("k"))
@@ -127,17 +144,16 @@ def embedded_map():
         groups = [names[a] for a in assign]
     m = ui.keep_last("corpus_map", ui.with_progress("Projecting", lambda p: ev.corpus_map(
         vecs, rows.texts, groups, method, progress=p)))
-    axes = word_axes.option(what="rows")  # axes made of words, the ends embedded as phrases (ui/axes.py)
+    axes = word_axes.option(what="rows") if embedder is not None else None  # axes made of words (ui/axes.py)
     if axes is not None and m is not None:
         m = ui.keep_last("corpus_axes", lambda: word_axes.encoder_map(embedder, m.labels, vecs, groups, axes,
-                                                                      strategy=strategy)) or m
+                                                                      strategy=made_with[1])) or m
     colouring = ev.colour_by(groups, column=label_col or "cluster") if groups else None
     if colouring is not None and colouring.groups != groups:  # many values: the most common named, the rest "other"
         m = ev.Map(m.labels, m.vectors, m.coords, method=m.method, groups=colouring.groups, trust=m.trust, notes=m.notes,
                    scored=m.scored, unit=m.unit, explained_variance=m.explained_variance, key=f"{m.memo_key[1]}-top")
         st.caption(ui.esc(colouring.note))
-    return (m, rows.texts, vecs, groups, True, (spec, strategy), colouring) if m is not None else None
-
+    return (m, rows.texts, vecs, groups, True, made_with, colouring) if m is not None else None
 
 method = st.radio("Method", list(ev.projection.METHODS), format_func=ev.projection.METHODS.get, horizontal=True,
                   key=ui.key("method"), bind="query-params")
@@ -147,14 +163,17 @@ if got is None:
 m, texts, vecs, labels, can_save, made_with, colouring = got
 if can_save and st.button("Save this map", key=ui.key("save"), icon=":material/save:",
                           help="Keeps the rows, their vectors and the map on this server, to reopen by a link."):
-    key = ev.save_corpus_map(texts, labels, m.coords, vecs, {"rows": len(texts), "model": made_with[0], "model name":
-                             ev.embedder_name(made_with[0]), "strategy": made_with[1], "method": m.method})
+    model = {"model": made_with[0], "model name": ev.embedder_name(made_with[0])} if made_with[0] else \
+        {"model": ev.OWN_VECTORS, "model name": ev.OWN_VECTORS}
+    key = ev.save_corpus_map(texts, labels, m.coords, vecs, {"rows": len(texts), **model, "strategy": made_with[1],
+                                                             "method": m.method})
     link = ui.page_url({ui.key("source"): SOURCES[2], ui.key("map"): key})
     st.success(ui.esc("Saved on this server. Its link, to reopen or share: ") + f"`{link}`")
 
 st.subheader("Find rows by meaning")
 spec, strategy = made_with  # a query is embedded by the model that made the rows' vectors, never another
-why = ("This map does not record which model made its vectors" if spec is None else ev.embedder_unavailable(spec))
+why = ("This map's vectors are your own, or it does not record which model made them, so no model here can place a "
+       "query among them" if spec is None else ev.embedder_unavailable(spec))
 if why:
     st.info(ui.esc(f"Search is off for this map: {why.rstrip('.')}. A query embedded by another model would land "
                    "in another space. The map itself is below."))

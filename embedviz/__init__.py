@@ -125,6 +125,7 @@ from .similarity import (
     use_vectors,
 )
 from .static_model import (
+    OWN_VECTORS,
     NeighbourAgreement,
     StaticEmbedder,
     check_embedder,
@@ -170,5 +171,5 @@ __all__ = [  # every name imported above: classes and constants, then functions
     "use_vectors", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",
     "MapBuild", "Regions", "best_map", "map_regions", "Colouring", "Grown", "colour_by", "grow_map",
     "NeighbourAgreement", "StaticEmbedder", "check_embedder", "embedder_name", "embedder_spec", "embedder_unavailable",
-    "load_embedder", "map_model", "neighbour_agreement", "static_quality",
+    "load_embedder", "map_model", "neighbour_agreement", "static_quality", "OWN_VECTORS",
 ]

@@ -19,23 +19,31 @@ from .disk import atomic_write
 from .embed import embed_rows
 from .errors import InputError
 from .progress import Progress, reporter
-from .ray_engine import check_ray_address, embed_rows_ray, stop_ray
-from .rows import Rows, cut_row, file_kind, iter_rows
+from .ray_engine import check_ray_address, embed_chunks_ray, stop_ray
+from .rows import file_kind, iter_rows, vectors_beside
 from .vecmath import unit_rows
 
 JOB_FILE = "job.json"  # the job's mark on its folder: what it was asked to map (see _fingerprint)
 JOB_FILES = ("job.json", "about.json", "map.parquet", "vectors.npy")
 
 
-def _fingerprint(source: Path, *, text_column, label_column, model, strategy, chunk_rows, keep_columns=()) -> dict:
+def _fingerprint(source: Path, *, text_column, label_column, model, strategy, chunk_rows, keep_columns=(),
+                 vector_column=None, npy: Path | None = None) -> dict:
     """What a job's chunks depend on: the input (path, size, modification time), the columns, the model,
-    the sentence vector and the chunk size. A rerun with another of any of these does not reuse them."""
+    the sentence vector and the chunk size, and where its own vectors come from, if it brings them. A
+    rerun with another of any of these does not reuse them."""
     from .static_model import embedder_spec
 
     st = source.stat()
-    return {"input": str(source.resolve()), "size": st.st_size, "modified_ns": st.st_mtime_ns,
-            "text_column": text_column, "label_column": label_column, "model": embedder_spec(model),
-            "strategy": strategy, "chunk_rows": chunk_rows, **({"keep_columns": list(keep_columns)} if keep_columns else {})}
+    fp = {"input": str(source.resolve()), "size": st.st_size, "modified_ns": st.st_mtime_ns,
+          "text_column": text_column, "label_column": label_column, "model": embedder_spec(model),
+          "strategy": strategy, "chunk_rows": chunk_rows}
+    if keep_columns:
+        fp["keep_columns"] = list(keep_columns)
+    if vector_column or npy:  # only then: a folder of an earlier job without vectors still resumes
+        fp["vectors"] = {"column": vector_column} if vector_column else {
+            "npy": npy.name, "size": npy.stat().st_size, "modified_ns": npy.stat().st_mtime_ns}
+    return fp
 
 
 def _check_input(source: str | os.PathLike) -> Path:
@@ -88,15 +96,17 @@ def _own_folder(out: Path, fp: dict, restart: bool) -> None:
     (out / "chunks").mkdir(parents=True, exist_ok=True)
 
 
-def _write_chunk(path: Path, vecs: np.ndarray, rows: Rows, cut: int) -> None:
+def _write_chunk(path: Path, vecs: np.ndarray, texts: list[str], labels: list[str] | None, cut: int,
+                 extra: dict[str, list] | None = None) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     flat = pa.array(np.ascontiguousarray(vecs, dtype=np.float32).ravel())
-    table = pa.table({"text": pa.array(rows.texts, pa.string()),
-                      "label": pa.array(rows.labels if rows.labels is not None else [""] * len(rows.texts), pa.string()),
+    table = pa.table({"text": pa.array(texts, pa.string()),
+                      "label": pa.array(labels if labels is not None else [""] * len(texts), pa.string()),
                       "vector": pa.FixedSizeListArray.from_arrays(flat, vecs.shape[1]),
-                      **{c: pa.array(v, pa.string()) for c, v in rows.extra.items() if c not in ("text", "label", "x", "y", "vector")}})
+                      **{c: pa.array(v, pa.string()) for c, v in (extra or {}).items()
+                         if c not in ("text", "label", "x", "y", "vector")}})
     table = table.replace_schema_metadata({"cut": str(int(cut))})
     atomic_write(path, lambda f: pq.write_table(table, f))
 
@@ -127,13 +137,20 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
                label_column: str | None = None, model: str | None = None, strategy: str = "model",
                engine: str = "local", address: str | None = None, workers: int = 2, chunk_rows: int = 10_000,
                method: str = "pca", sample: int = 50_000, seed: int = 0, restart: bool = False,
-               keep_columns: tuple[str, ...] = (), progress: Progress | None = None) -> Path:
+               keep_columns: tuple[str, ...] = (), vector_column: str | None = None, vectors_npy: bool = False,
+               progress: Progress | None = None) -> Path:
     """Embed and project a corpus file of any size into ``out_dir``: ``job.json`` (what is being mapped:
     the input's path, size and modification time, the columns, model, sentence vector and chunk size),
     ``chunks/`` (one finished ``.parquet`` of texts, labels and vectors per ``chunk_rows`` rows, written
     atomically, skipped on a rerun of the same job), then ``vectors.npy`` (float32, memory-mapped),
     ``map.parquet`` (text, label, x, y) and ``about.json``. The projection is fitted on the first
     ``sample`` rows and places the rest, a chunk at a time.
+
+    ``engine="ray"``: one Ray Data job with one pool of ``workers`` actors for the whole input
+    (:func:`~embedviz.ray_engine.embed_chunks_ray`), each chunk written as soon as it is back.
+    Vectors of your own are used as they are, nothing is embedded: ``vector_column`` (a parquet column
+    holding a list of numbers a row, all of one length) or ``vectors_npy`` (the ``.npy`` beside the
+    input, named like it: one row of numbers per input row, empty rows included).
 
     The folder is the job's own: a non-empty folder it did not make is refused, and so is a rerun with
     another input or settings, unless ``restart`` (which starts that job again from nothing).
@@ -150,67 +167,96 @@ def map_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, text_co
         raise InputError("--chunk-rows is at most 1,000,000 (a chunk is held in memory while it is embedded).")
     src = _check_input(source)
     file_kind(str(source))
-    check_embedder(model, strategy)  # before anything is written
-    if engine == "ray" and address:
+    if vector_column and vectors_npy:
+        raise InputError("Give your vectors as a column (--vectors-column) or as the .npy beside the input "
+                         "(--vectors-npy), not both.")
+    npy = vectors_beside(src) if vectors_npy else None  # checked before anything is written
+    if npy is None and not vector_column and src.with_suffix(".npy").is_file():
+        step(0.0, f"{src.with_suffix('.npy').name} is beside the input: add --vectors-npy to use its vectors as they are")
+    if npy is None and not vector_column:
+        check_embedder(model, strategy)  # before anything is written
+    if engine == "ray" and address and npy is None and not vector_column:
         check_ray_address(address)  # before anything is written
     out = Path(out_dir)
     keep_columns = tuple(dict.fromkeys(c for c in keep_columns if c not in (text_column, label_column)))
     fp = _fingerprint(src, text_column=text_column, label_column=label_column, model=model, strategy=strategy,
-                      chunk_rows=chunk_rows, keep_columns=keep_columns)
+                      chunk_rows=chunk_rows, keep_columns=keep_columns, vector_column=vector_column,
+                      npy=src.with_suffix(".npy") if vectors_npy else None)
     _own_folder(out, fp, restart)
+    read = {"text_column": text_column, "label_column": label_column, "chunk_rows": chunk_rows, "keep_columns": keep_columns,
+            "vector_column": vector_column, "vectors": npy}
     try:
-        return _run_job(src, out, step, text_column=text_column, label_column=label_column, model=model,
-                        strategy=strategy, engine=engine, address=address, workers=workers, chunk_rows=chunk_rows,
-                        method=method, sample=sample, seed=seed, load_encoder=load_embedder, keep_columns=keep_columns)
+        return _run_job(src, out, step, read=read, model=model, strategy=strategy, engine=engine, address=address,
+                        workers=workers, method=method, sample=sample, seed=seed, load_encoder=load_embedder)
     finally:
         if engine == "ray":
             stop_ray()
 
 
-def _run_job(source: Path, out: Path, step, *, text_column, label_column, model, strategy, engine, address, workers,
-             chunk_rows, method, sample, seed, load_encoder, keep_columns=()) -> Path:
-    from .static_model import embedder_name, embedder_spec
+def _run_job(source: Path, out: Path, step, *, read: dict, model, strategy, engine, address, workers, method, sample,
+             seed, load_encoder) -> Path:
+    from .static_model import OWN_VECTORS, StaticEmbedder, embedder_name, embedder_spec, parse_spec
 
     enc = None  # loaded at the first chunk to embed: a wrong column fails before the model loads
     total = cut = empty = replaced = long = invisible = 0
     t0 = time.perf_counter()
     n_chunks = 0
-    for i, rows in enumerate(iter_rows(source, text_column=text_column, label_column=label_column, chunk_rows=chunk_rows,
-                                       keep_columns=keep_columns)):
+    pending: dict[int, int] = {}  # Ray: chunk -> its rows, embedded by one pool once the file is read through
+    empties: set[int] = set()
+    pending_bytes = 0
+
+    def write(i, texts, labels, vecs, c, extra=None):
+        nonlocal total, cut
+        _write_chunk(out / "chunks" / f"{i:06d}.parquet", vecs, texts, labels, c, extra)
+        total += len(texts)
+        cut += c
+        rate = total / max(time.perf_counter() - t0, 1e-9)
+        step(0.0, f"chunk {i}: {total:,} rows embedded, {rate:,.0f} rows/s")
+
+    for i, rows in enumerate(iter_rows(source, **read)):
         n_chunks = i + 1
         path = out / "chunks" / f"{i:06d}.parquet"
         empty += rows.empty
         replaced += rows.replaced
         long += rows.long
         invisible += len(rows.invisible)
+        if not rows.texts:  # a last chunk of empty rows only: nothing to embed, no file
+            empties.add(i)
+            continue
         done = _read_chunk(path, ("text",)) if path.exists() else None
         if done is not None and done.column("text").to_pylist() == rows.texts:
             total += len(rows.texts)
             cut += int((done.schema.metadata or {}).get(b"cut", b"0"))
             step(0.0, f"chunk {i}: done before, skipped ({total:,} rows)")
-            continue
-        if engine == "local":
-            enc = enc or load_encoder(model)
-            vecs, c = embed_rows(enc, rows.texts, strategy=strategy)
+        elif rows.vectors is not None:  # the rows brought their own vectors: used as they are
+            write(i, rows.texts, rows.labels, rows.vectors, 0, rows.extra)
+        elif engine == "ray":
+            pending[i] = len(rows.texts)
+            pending_bytes += sum(map(len, rows.texts)) + sum(map(len, rows.labels or []))
+            step(0.0, f"chunk {i}: read, {sum(pending.values()):,} rows to embed on Ray")
         else:
-            vecs, c = embed_rows_ray(rows.texts, model=model, strategy=strategy, workers=workers, address=address), \
-                sum(cut_row(t)[1] for t in rows.texts)
-        total += len(vecs)
-        cut += c
-        _write_chunk(path, vecs, rows, c)
-        rate = total / max(time.perf_counter() - t0, 1e-9)
-        step(0.0, f"chunk {i}: {total:,} rows embedded, {rate:,.0f} rows/s")
+            enc = enc or load_encoder(model)
+            write(i, rows.texts, rows.labels, *embed_rows(enc, rows.texts, strategy=strategy), rows.extra)
+    actors = embed_chunks_ray(source, pending, write, read=read, row_bytes=pending_bytes / max(sum(pending.values()), 1),
+                              model=model, strategy=strategy, workers=workers, address=address,
+                              batch=StaticEmbedder.batch_rows if parse_spec(model)[0] == "static" else 64) \
+        if pending else set()
     if not total:
-        raise InputError(f"{source} has no non-empty rows to embed" + (f" in column {text_column!r}" if text_column else "")
-                         + ".")
-    files = [out / "chunks" / f"{i:06d}.parquet" for i in range(n_chunks)]
+        raise InputError(f"{source} has no non-empty rows to embed" + (f" in column {read['text_column']!r}"
+                                                                      if read["text_column"] else "") + ".")
+    files = [out / "chunks" / f"{i:06d}.parquet" for i in range(n_chunks) if i not in empties]
     _assemble(files, out, method=method, sample=sample, seed=seed, step=step)
+    own = read["vector_column"] or (read["vectors"] is not None and source.with_suffix(".npy").name)
     about = {"rows": total, "empty rows skipped": empty, "rows cut to the model's length": cut,
              "rows with bytes that were not UTF-8 (replaced)": replaced,
              f"rows over {limits.MAX_ROW_CHARS:,} characters (cut)": long,
-             "rows of invisible characters only (skipped)": invisible, "model": embedder_spec(model),
-             "model name": embedder_name(model), "strategy": strategy, "engine": engine, "method": method,
-             "sample": min(sample, total), "source": source.name}
+             "rows of invisible characters only (skipped)": invisible,
+             "model": f"{OWN_VECTORS} ({own})" if own else embedder_spec(model),
+             "model name": f"{OWN_VECTORS} ({own})" if own else embedder_name(model),
+             "strategy": strategy, "engine": engine, "method": method, "sample": min(sample, total),
+             "source": source.name}
+    if engine == "ray" and pending:
+        about["Ray actors"] = len(actors)  # one pool for the whole job: at most --workers
     atomic_write(out / "about.json", lambda f: f.write(json.dumps(about, indent=1).encode()))
     step(1.0, f"Done: {total:,} rows in {out}")
     return out

@@ -52,10 +52,15 @@ def main(argv: list[str] | None = None) -> int:
                    "(a static model has only model)")
     m.add_argument("--engine", choices=["local", "ray"], default="local")
     m.add_argument("--address", help="a Ray cluster (host:port or auto); default: Ray on this machine")
-    m.add_argument("--workers", type=_at_least(1), default=2, help="Ray actors holding the encoder")
+    m.add_argument("--workers", type=_at_least(1), default=2, help="Ray actors holding the encoder: one pool for the "
+                   "whole job")
     m.add_argument("--chunk-rows", type=_at_least(1), default=10_000, help="rows a chunk file holds (resume unit)")
     m.add_argument("--method", choices=["pca", "tsne", "umap"], default="pca")
     m.add_argument("--sample", type=_at_least(2), default=50_000, help="rows the projection is fitted on")
+    m.add_argument("--vectors-column", help="a parquet column of your own vectors (a list of numbers a row, all one "
+                   "length): used as they are, nothing is embedded")
+    m.add_argument("--vectors-npy", action="store_true", help="use the .npy beside INPUT, named like it (one row of "
+                   "numbers per input row, empty rows included), as the vectors: nothing is embedded")
     m.add_argument("--restart", action="store_true", help="the --out folder holds an earlier job of another input or "
                    "settings: remove its files and start again")
     g = sub.add_parser("grow", help="add the rows of a file to a map folder, placed without moving the others")
@@ -82,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         out = map_corpus(args.input, args.out, text_column=args.text_column, label_column=args.label_column,
                          model=args.model, strategy=args.strategy, engine=args.engine, address=args.address,
                          workers=args.workers, chunk_rows=args.chunk_rows, method=args.method, sample=args.sample,
-                         restart=args.restart, progress=bar,
-                         keep_columns=tuple(c.strip() for c in args.keep_columns.split(",") if c.strip()))
+                         restart=args.restart, vector_column=args.vectors_column, vectors_npy=args.vectors_npy,
+                         progress=bar, keep_columns=tuple(c.strip() for c in args.keep_columns.split(",") if c.strip()))
     except KeyboardInterrupt:
         say("stopped (Ctrl-C). Finished chunks are kept: rerun the same command to resume.")
         return 130

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from . import limits
 from .cache import memoize
 from .errors import InputError
@@ -31,7 +33,9 @@ class Rows:
     """Rows read from a corpus: ``texts`` (non-empty), ``labels`` (or None), and what was left out
     or mended: ``empty`` rows skipped, ``invisible`` (numbers of rows holding only invisible
     characters, also skipped), ``replaced`` rows whose bytes were not UTF-8, ``long`` rows cut to
-    :data:`~embedviz.limits.MAX_ROW_CHARS` characters."""
+    :data:`~embedviz.limits.MAX_ROW_CHARS` characters; ``vectors``: the rows' own vectors
+    ``[len(texts), width]`` float32, when they brought them (a vector column, or a ``.npy`` beside the
+    file), else None."""
 
     texts: list[str] = field(default_factory=list)
     labels: list[str] | None = None
@@ -41,6 +45,7 @@ class Rows:
     invisible: list[int] = field(default_factory=list)
     long: int = 0
     extra: dict[str, list] = field(default_factory=dict)  # kept columns (``keep_columns``): name -> one value a row
+    vectors: np.ndarray | None = None
 
 
 def file_kind(name: str) -> str:
@@ -66,18 +71,28 @@ def _looks_binary(head: bytes, name: str) -> None:
 
 def iter_rows(source: str | os.PathLike | bytes, *, name: str | None = None, text_column: str | None = None,
               label_column: str | None = None, chunk_rows: int = 10_000, max_bytes: int | None = None,
-              keep_columns: tuple[str, ...] = ()) -> Iterator[Rows]:
+              keep_columns: tuple[str, ...] = (), vector_column: str | None = None,
+              vectors: np.ndarray | None = None) -> Iterator[Rows]:
     """The rows of a corpus file (or its bytes, with ``name`` for its format), ``chunk_rows`` at a time,
     streamed: a file of any size is never in memory whole, and each row is cut to
     :data:`~embedviz.limits.MAX_ROW_CHARS` characters as it is read. ``text_column``: the column to
     embed (required for CSV, parquet and JSON lines; plain text has one row per line). ``max_bytes``:
     refuse a file whose text, once decoded (decompressed, dictionary entries expanded), is larger.
-    ``keep_columns``: other columns whose values each row carries along (``Rows.extra``), as text."""
+    ``keep_columns``: other columns whose values each row carries along (``Rows.extra``), as text.
+    The rows' own vectors, if they bring them (``Rows.vectors``): ``vector_column``, a parquet column of
+    a list of numbers a row, or ``vectors``, an array of one row per input row (empty rows included),
+    as :func:`vectors_beside` reads it."""
     name = name or str(source)
     kind = file_kind(name)
+    own = _OwnVectors(vectors, f"{Path(name).with_suffix('.npy').name}" if vectors is not None else
+                      f"column {vector_column!r}", Path(name).name)
     if kind == "parquet":
-        yield from _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name, keep_columns)
+        yield from _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name, keep_columns,
+                                 vector_column, own)
         return
+    if vector_column:
+        raise InputError(f"A column of vectors is read from a .parquet file (a list of numbers a row); for "
+                         f"{Path(name).name}, save its vectors as {Path(name).with_suffix('.npy').name} beside it.")
     raw = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
     with raw:
         _looks_binary(raw.read(8192), name)
@@ -87,12 +102,12 @@ def iter_rows(source: str | os.PathLike | bytes, *, name: str | None = None, tex
         if kind == "text":
             if keep_columns:
                 raise InputError("A plain text file has no other columns to keep.")
-            yield from _chunks(((t.rstrip("\r\n"), None, bad) for t, bad in lines), chunk_rows, [])
+            yield from _chunks(((t.rstrip("\r\n"), None, bad) for t, bad in lines), chunk_rows, [], own=own)
         elif kind == "jsonl":
-            yield from _jsonl_rows(lines, text_column, label_column, chunk_rows, keep_columns)
+            yield from _jsonl_rows(lines, text_column, label_column, chunk_rows, keep_columns, own)
         else:
             yield from _csv_rows(lines, text_column, label_column, chunk_rows, "\t" if name.lower().endswith(".tsv") else ",",
-                                 keep_columns)
+                                 keep_columns, own)
 
 
 class _Budget:
@@ -114,9 +129,16 @@ def cut_row(text: str) -> tuple[str, bool]:
     return (text, False) if len(text) <= limits.MAX_ROW_CHARS else (text[:limits.MAX_ROW_CHARS], True)
 
 
-def _chunks(items, chunk_rows: int, columns: list[str], keep: tuple[str, ...] = ()) -> Iterator[Rows]:
-    rows = Rows(columns=columns)
-    for n, (text, label, bad, *extra) in enumerate(items, 1):
+def _chunks(items, chunk_rows: int, columns: list[str], keep: tuple[str, ...] = (),
+            own: _OwnVectors | None = None) -> Iterator[Rows]:
+    """Rows from ``items`` of (text, label, bytes replaced), then optionally the ``keep`` columns' values
+    and the row's vector, ``chunk_rows`` at a time, with their own vectors (an item's, or ``own``'s)
+    checked on the way."""
+    own = own or _OwnVectors(None, "", "")
+    rows, kept = Rows(columns=columns), []
+    n = 0
+    for n, (text, label, bad, *more) in enumerate(items, 1):
+        extra, vec = (more[0] if more else ()), more[1:2]
         text, long = cut_row(text or "")
         text = text.strip()
         if not text:
@@ -131,13 +153,72 @@ def _chunks(items, chunk_rows: int, columns: list[str], keep: tuple[str, ...] = 
         if label is not None:
             rows.labels = rows.labels if rows.labels is not None else []
             rows.labels.append(cut_row(str(label))[0])
-        for c, v in zip(keep, extra[0] if extra else ()):
+        for c, v in zip(keep, extra):
             rows.extra.setdefault(c, []).append(None if v is None else cut_row(str(v))[0])
+        if vec or own.array is not None:
+            kept.append((n, vec[0] if vec else own.row(n)))
         if len(rows.texts) >= chunk_rows:
-            yield rows
-            rows = Rows(columns=columns)
+            yield own.attach(rows, kept)
+            rows, kept = Rows(columns=columns), []
+    own.end(n)
     if rows.texts or rows.empty or rows.invisible:
-        yield rows
+        yield own.attach(rows, kept)
+
+
+class _OwnVectors:
+    """The checks on vectors a corpus brings: one vector a row, all of one length, finite numbers; a
+    ``.npy``'s rows matched to the input's, one for one. Each failure is a sentence naming the row."""
+
+    def __init__(self, array: np.ndarray | None, where: str, name: str):
+        self.array, self.where, self.name, self.width = array, where, name, None
+
+    def row(self, n: int) -> np.ndarray:
+        if n > len(self.array):
+            raise InputError(f"{self.name} has more rows than {self.where} ({len(self.array):,}): it needs one vector "
+                             "per row of the input, empty rows included.")
+        return self.array[n - 1]
+
+    def end(self, n: int) -> None:
+        if self.array is not None and n != len(self.array):
+            raise InputError(f"{self.where} has {len(self.array):,} rows and {self.name} {n:,}: it needs one vector "
+                             "per row of the input, empty rows included.")
+
+    def attach(self, rows: Rows, kept: list) -> Rows:
+        if not kept:
+            return rows
+        for n, v in kept:
+            width = np.shape(v)[0]
+            if not width:
+                raise InputError(f"Row {n:,}'s vector ({self.where}) is empty; every row needs a vector of numbers.")
+            self.width = self.width or width
+            if width != self.width:
+                raise InputError(f"Row {n:,}'s vector ({self.where}) has {width:,} number{'s' * (width != 1)} and the first row's has "
+                                 f"{self.width:,}: every vector must have the same length.")
+        vecs = np.asarray(np.stack([v for _, v in kept]), dtype=np.float32)
+        finite = np.isfinite(vecs).all(axis=1)
+        if not finite.all():
+            raise InputError(f"Row {kept[int(np.argmin(finite))][0]:,}'s vector ({self.where}) holds NaN, infinity, "
+                             "an empty value or a number too large for float32; every number of a vector must be finite.")
+        rows.vectors = vecs
+        return rows
+
+
+def vectors_beside(path: str | os.PathLike) -> np.ndarray:
+    """The vectors in the ``.npy`` beside a corpus file, named like it (``tickets.csv`` ->
+    ``tickets.npy``): ``[input rows, width]`` numbers, memory-mapped, never unpickled."""
+    npy = Path(path).with_suffix(".npy")
+    try:
+        arr = np.load(npy, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError:
+        raise InputError(f"There is no {npy.name} beside {Path(path).name}: save the vectors there, one row per input "
+                         "row (numpy.save).") from None
+    except (ValueError, OSError) as e:
+        raise InputError(f"{npy.name} is not a .npy array of numbers numpy can read without unpickling "
+                         f"({str(e)[:120]}); save it with numpy.save from a float array.") from None
+    if arr.ndim != 2 or arr.dtype.kind not in "fiu":
+        raise InputError(f"{npy.name} holds an array of {arr.dtype} of shape {arr.shape}; it must be numbers, one row "
+                         "per input row: [rows, width].")
+    return arr
 
 
 def _need(column: str | None, columns: list[str], what: str = "text") -> str:
@@ -148,7 +229,7 @@ def _need(column: str | None, columns: list[str], what: str = "text") -> str:
     return column
 
 
-def _csv_rows(lines, text_column, label_column, chunk_rows, delimiter, keep=()) -> Iterator[Rows]:
+def _csv_rows(lines, text_column, label_column, chunk_rows, delimiter, keep=(), own=None) -> Iterator[Rows]:
     flags = []
 
     def text_lines():
@@ -179,10 +260,10 @@ def _csv_rows(lines, text_column, label_column, chunk_rows, delimiter, keep=()) 
             raise InputError(f"CSV line {reader.line_num}: {e}. Fix that line (a quote left open, or a field over "
                              f"{csv.field_size_limit():,} characters) and upload the file again.") from None
 
-    yield from _chunks(items(), chunk_rows, header, tuple(keep))
+    yield from _chunks(items(), chunk_rows, header, tuple(keep), own)
 
 
-def _jsonl_rows(lines, text_column, label_column, chunk_rows, keep=()) -> Iterator[Rows]:
+def _jsonl_rows(lines, text_column, label_column, chunk_rows, keep=(), own=None) -> Iterator[Rows]:
     seen: list[str] = []
 
     def items():
@@ -212,7 +293,7 @@ def _jsonl_rows(lines, text_column, label_column, chunk_rows, keep=()) -> Iterat
             yield (value if isinstance(value, str) else "" if value is None else json.dumps(value)), label, bad, \
                 [obj.get(c) for c in keep]
 
-    yield from _chunks(items(), chunk_rows, seen, tuple(keep))
+    yield from _chunks(items(), chunk_rows, seen, tuple(keep), own)
 
 
 def _parquet_file(source, name: str, read_dictionary=None):
@@ -225,7 +306,8 @@ def _parquet_file(source, name: str, read_dictionary=None):
                          "pandas' to_parquet or pyarrow, or save it as CSV.") from None
 
 
-def _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name, keep=()) -> Iterator[Rows]:
+def _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name, keep=(), vector_column=None,
+                  own=None) -> Iterator[Rows]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -233,6 +315,8 @@ def _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name
     columns = f.schema_arrow.names
     cols = [_need(text_column, columns)] + ([_need(label_column, columns, "label")] if label_column else [])
     cols += [_need(c, columns, "kept") for c in keep]
+    if vector_column:
+        _vector_type(f.schema_arrow.field(_need(vector_column, columns, "vectors")).type, vector_column)
     strings = [c for c in cols if pa.types.is_string(f.schema_arrow.field(c).type)
                or pa.types.is_large_string(f.schema_arrow.field(c).type)]
     # String columns stay dictionary-encoded as they are read: a repeated long value is cut once, and
@@ -261,14 +345,44 @@ def _parquet_rows(source, text_column, label_column, chunk_rows, max_bytes, name
         return [short[j] if ok else None for j, ok in zip(idx, valid)]
 
     def items():
-        for batch in f.iter_batches(batch_size=max(1, min(chunk_rows, 256)), columns=cols):  # 256 rows decoded at a time
+        first = 1
+        for batch in f.iter_batches(batch_size=max(1, min(chunk_rows, 256)),  # 256 rows decoded at a time
+                                    columns=cols + ([vector_column] if vector_column else [])):
             texts = column(batch, 0)
             labels = column(batch, 1) if label_column else [None] * len(texts)
-            first = 2 if label_column else 1
-            kept = list(zip(*[column(batch, first + j) for j in range(len(keep))])) if keep else [()] * len(texts)
-            yield from ((t if t is not None else "", lab, False, k) for t, lab, k in zip(texts, labels, kept))
+            start = 2 if label_column else 1
+            kept = list(zip(*[column(batch, start + j) for j in range(len(keep))])) if keep else [()] * len(texts)
+            if vector_column:
+                vecs = _vector_rows(batch.column(len(cols)), vector_column, first)
+                yield from ((t if t is not None else "", lab, False, k, v) for t, lab, k, v in zip(texts, labels, kept, vecs))
+            else:
+                yield from ((t if t is not None else "", lab, False, k) for t, lab, k in zip(texts, labels, kept))
+            first += len(texts)
 
-    yield from _chunks(items(), chunk_rows, columns, tuple(keep))
+    yield from _chunks(items(), chunk_rows, columns, tuple(keep), own)
+
+
+def _vector_type(typ, column: str) -> None:
+    import pyarrow as pa
+
+    if not (pa.types.is_list(typ) or pa.types.is_large_list(typ) or pa.types.is_fixed_size_list(typ)):
+        raise InputError(f"Column {column!r} holds {typ}, not vectors: a vector column holds a list of numbers a row.")
+    if not (pa.types.is_floating(typ.value_type) or pa.types.is_integer(typ.value_type)):
+        raise InputError(f"Column {column!r} holds lists of {typ.value_type}, not numbers: a vector column holds a "
+                         "list of numbers a row.")
+
+
+def _vector_rows(arr, column: str, first: int) -> list[np.ndarray]:
+    """A parquet batch's vector column as one array per row (rows numbered from ``first``); a row
+    without a vector is a sentence."""
+    import pyarrow.compute as pc
+
+    if arr.null_count:
+        n = first + int(np.argmax(~arr.is_valid().to_numpy(zero_copy_only=False)))
+        raise InputError(f"Row {n:,} has no vector in column {column!r}; every row needs one.")
+    ends = np.cumsum(pc.list_value_length(arr).to_numpy(zero_copy_only=False))
+    values = np.asarray(arr.flatten().to_numpy(zero_copy_only=False), dtype=np.float64)  # a null number: NaN
+    return np.split(values, ends[:-1]) if len(arr) else []
 
 
 def columns_of(data: bytes, name: str) -> list[str]:
@@ -300,13 +414,18 @@ def columns_of(data: bytes, name: str) -> list[str]:
 
 @memoize(maxsize=4)
 def read_corpus(data: bytes, name: str, *, text_column: str | None = None, label_column: str | None = None,
-                max_rows: int = limits.MAX_CORPUS_ROWS, max_bytes: int = limits.MAX_CORPUS_BYTES) -> Rows:
+                max_rows: int = limits.MAX_CORPUS_ROWS, max_bytes: int = limits.MAX_CORPUS_BYTES,
+                vector_column: str | None = None) -> Rows:
     """All the rows of an uploaded corpus, for the app: at most ``max_rows`` rows and ``max_bytes`` of
-    decoded text, or a message that says to use the batch job. Memoised (by a digest of the bytes):
-    a rerun of the page does not parse the file again."""
+    decoded text, or a message that says to use the batch job. ``vector_column``: a parquet column of
+    the rows' own vectors (``Rows.vectors``, used instead of embedding). Memoised (by a digest of the
+    bytes): a rerun of the page does not parse the file again."""
     out = Rows()
     seen = 0
-    for chunk in iter_rows(data, name=name, text_column=text_column, label_column=label_column, max_bytes=max_bytes):
+    vectors = []
+    for chunk in iter_rows(data, name=name, text_column=text_column, label_column=label_column, max_bytes=max_bytes,
+                           vector_column=vector_column):
+        vectors += [chunk.vectors] if chunk.vectors is not None else []
         out.texts += chunk.texts
         out.empty += chunk.empty
         out.replaced += chunk.replaced
@@ -322,6 +441,9 @@ def read_corpus(data: bytes, name: str, *, text_column: str | None = None, label
     if not out.texts:
         raise InputError(f"{name} has no non-empty rows to embed" + (f" in column {text_column!r}" if text_column else "")
                          + "; choose another column, or a file with text in it.")
+    if vectors:
+        out.vectors = np.concatenate(vectors)
+        out.vectors.setflags(write=False)  # memoised: every session shares it
     return out
 
 

@@ -45,6 +45,9 @@ UNUSED = re.compile(r"\[unused\d+\]")  # BERT's placeholder tokens, never in tex
 BUILD_COST_S = 180.0  # seconds a build takes on two busy cores (measured 17 s idle, 2-6 min busy): the slow lane
 
 
+OWN_VECTORS = "your own vectors"  # what a map made of vectors a corpus brought records as its model
+
+
 def parse_spec(spec: str | None) -> tuple[str, str]:
     """``("encoder", name)`` or ``("static", name of the encoder it is distilled from)``, names
     resolved: ``None``, ``""`` and ``static`` without a name mean the default encoder."""
@@ -241,7 +244,7 @@ def map_model(about: dict) -> tuple[str | None, str]:
     when the map does not say."""
     model = about.get("model")
     strategy = about.get("strategy") if isinstance(about.get("strategy"), str) else "model"
-    if not isinstance(model, str) or not model.strip():
+    if not isinstance(model, str) or not model.strip() or model.startswith(OWN_VECTORS):
         return None, strategy
     return embedder_spec(None if model == "default" else model), strategy
 

@@ -125,7 +125,10 @@ def test_ray_gives_the_same_vectors(docs, tmp_path):
     path, rows = docs
     texts = [r["text"] for r in rows][:120]
     local, _ = ev.embed_rows(ev.load_encoder(), texts)
-    on_ray = ev.embed_rows_ray(texts, workers=1, batch=64)  # a real Ray, started on this machine
+    try:
+        on_ray = ev.embed_rows_ray(texts, workers=1, batch=64)  # a real Ray, started on this machine
+    finally:
+        ev.ray_engine.stop_ray()
     assert on_ray.shape == local.shape and np.abs(on_ray - local).max() < 1e-5
 
 
