@@ -91,3 +91,18 @@ def test_axes_made_of_words_put_queen_right_of_king(server, page):
     assert "axes made of random word pairs" in page.inner_text("body")
     page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
     shot(page, "axes")
+
+
+def test_the_word_picker_shows_the_word_the_results_are_about(server, page):
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{server}/Senses", timeout=120_000)
+    page.wait_for_selector("text=Nearest labelled uses at layer", timeout=180_000)
+    settle(page)
+    tb.type_into(page, page.locator("[data-testid='stMain'] textarea").first,
+                 "The bank by the river was muddy.\nShe took money from the bank.")
+    page.wait_for_selector("text=one vector for “bank”", timeout=120_000)
+    settle(page)
+    assert_clean(page)
+    shown = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.evaluate(
+        "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')")
+    assert "bank (" in shown and "bat" not in shown, shown
