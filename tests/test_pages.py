@@ -112,6 +112,16 @@ def test_static_vectors_page(enc):
     assert not any("frogg" in str(c.proto) for c in at.get("plotly_chart"))  # the kept chart still says 'king'
 
 
+def test_a_pasted_essay_in_a_word_box_is_named_not_repeated(enc):
+    at = run("app_pages/5_Static_vectors.py")
+    assert at.text_input(key="vectors_near").max_chars == 100
+    at.text_input(key="vectors_expr").input("king - " + "riverbank" * 2300).run()  # a box with no limit
+    ok(at)
+    said = [w.value.replace("\\", "") for w in at.warning]
+    assert said and all(len(w) <= 400 for w in said), [len(w) for w in said]
+    assert any("riverbankriverbank" in w and "…" in w for w in said), said
+
+
 def test_static_vectors_benchmarks_tab(enc):
     at = run("app_pages/5_Static_vectors.py", vectors_tab="Benchmarks")
     ok(at)
