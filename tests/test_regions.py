@@ -73,5 +73,6 @@ def test_the_page_draws_regions_and_an_honest_neighbour_caption():
     at.text_input(key="projections_vocab_map_find").input("frog").run()
     ok(at)
     said = " ".join(c.value for c in at.caption).replace("\\", "")
-    assert "(each among all 20,000 points). On this map a point keeps" in said and "measured on 200 points" in said
+    assert "(each among all 20,000 points). Among all 20,000, a point of this map keeps about" in said
+    assert "measured on 200 points" in said
     assert any(t["name"] == "neighbour labels" for t in spec(at)["data"])
