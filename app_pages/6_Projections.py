@@ -87,8 +87,10 @@ def better_note(build: ev.MapBuild) -> None:
     if build.error:
         st.caption(ui.esc(f"The {name} map could not be made, so this is PCA: {build.error}"))
         return
-    left = f"{build.seconds_left():,.0f} s left" if not build.waiting else \
-        f"about {build.seconds_left():,.0f} s once it starts (waiting in line for the server's build slot)"
+    secs = build.seconds_left()
+    left = f"about {secs:,.0f} s once it starts (waiting in line for the server's build slot)" if build.waiting else \
+        f"{secs:,.0f} s left" if secs is not None else \
+        f"taking longer than estimated ({build.seconds_run:,.0f} s so far)"
     st.progress(build.fraction, text=f"A better map ({name}) is being made: {left}. Meanwhile this is PCA; the page "
                 "switches by itself when it is ready.")
 

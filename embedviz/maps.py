@@ -662,6 +662,7 @@ class MapBuild:
     running_since: float | None = None
     map: Map | None = None
     error: str | None = None
+    _moved: tuple[float, float] | None = None  # (when, fraction) the progress first moved on from its start
 
     @property
     def ready(self) -> bool:
@@ -672,23 +673,36 @@ class MapBuild:
         """Whether it waits in the build queue for a slot (other builds run first)."""
         return self.running_since is None and self.message.startswith("Waiting in line")
 
-    def seconds_left(self) -> float:
-        """About how many seconds until the map is ready: from the build's own pace once it is under way,
-        before that from its estimated cost (:func:`~embedviz.jobs.estimate_cost`)."""
+    def seconds_left(self) -> float | None:
+        """About how many seconds until the map is ready, never less than 1 before it is: from the build's
+        own pace once its progress moves (the fraction gained per second since it first moved), before
+        that from its estimated cost (:func:`~embedviz.jobs.estimate_cost`). None when that estimate has run
+        out and no pace is known yet: it takes longer than expected, and no number would be honest."""
         if self.ready:
             return 0.0
-        f = self.fraction
         if self.running_since is None:  # not started yet, or waiting in the build queue
             return self.cost
-        ran = time.monotonic() - self.running_since
-        if f >= 0.2:
-            return max(1.0, ran * (1 - f) / f)
-        return max(1.0, self.cost - ran, self.cost * (1 - f) * 0.5)
+        now = time.monotonic()
+        ran = now - self.running_since
+        if self._moved is not None:
+            t0, f0 = self._moved
+            if self.fraction > f0 and now - t0 >= 2.0:
+                return max(1.0, (1 - self.fraction) * (now - t0) / (self.fraction - f0), self.cost - ran)
+        left = self.cost - ran
+        return left if left >= 1.0 else None
+
+    @property
+    def seconds_run(self) -> float:
+        """Seconds since the build started running (0 while it waits)."""
+        return 0.0 if self.running_since is None else time.monotonic() - self.running_since
 
     def _step(self, f: float, msg: str) -> None:
         if not msg.startswith("Waiting in line") and self.running_since is None:
             self.running_since = time.monotonic()
-        self.fraction, self.message = max(self.fraction, min(float(f), 1.0)), msg
+        f = max(self.fraction, min(float(f), 1.0))
+        if self.running_since is not None and self._moved is None and f > self.fraction > 0:
+            self._moved = (time.monotonic(), f)  # the pace is measured from where the progress first moved to
+        self.fraction, self.message = f, msg
 
     def _build(self, vecs, kwargs: dict) -> None:
         import logging
