@@ -313,7 +313,8 @@ def map_figure(m, view: tuple[float, float, float, float], *, markers: np.ndarra
         ys = np.concatenate([np.append(r.outline[:, 1], np.nan) for r in regions.regions])
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="regions", hoverinfo="skip", showlegend=False,
                                  line=dict(color="rgba(60,60,60,0.6)", width=1)))
-        fig.add_trace(go.Scatter(x=[r.centre[0] for r in regions.regions], y=[r.centre[1] for r in regions.regions],
+        at = regions.name_places(view)  # inside the plot, apart from each other
+        fig.add_trace(go.Scatter(x=at[:, 0].tolist(), y=at[:, 1].tolist(),
                                  text=[f"<b>{_esc(r.name)}</b>" for r in regions.regions], mode="text",
                                  name="region names", hoverinfo="skip", showlegend=False,
                                  textfont=dict(size=13, color="#1a1a1a")))
