@@ -21,7 +21,7 @@ ui.take_example({"vehicles, pets, fruits": {"kind": KINDS[0], "method": "pca", "
                  "frog on all of GloVe 6B": {"kind": KINDS[1], "method": "best", "dims": 2, "vocab_map_find": "frog"}})
 kind = st.radio("Show", KINDS, horizontal=True, key=ui.key("kind"), bind="query-params")
 whole = kind == KINDS[1]
-c = st.columns(5)
+c = st.columns([3, 1.2, 1, 2, 1])  # Method's four choices on one line, even on a laptop
 # a whole vocabulary starts on the best map ready (UMAP once built, PCA meanwhile); a chosen method is kept
 choices = ["best", *METHODS] if whole else list(METHODS)
 method = c[0].radio("Method", choices, format_func=lambda m: METHODS.get(m, "Best ready"), key=ui.key("method"),
