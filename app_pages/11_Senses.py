@@ -45,7 +45,10 @@ acc = ui.keep_last("accuracy", ui.with_progress(
     lambda p: ev.sense_accuracy(enc)))
 if acc is None:
     st.stop()
-ui.valid_state("word", lambda v: v in found)
+if st.session_state.get(ui.key("word")) not in found:
+    # set, not dropped: a value set here is sent to the browser, so the picker shows the word the results are
+    # about (a dropped value leaves the browser showing the last sentences' word)
+    st.session_state[ui.key("word")] = found[0]
 c1, c2, c3 = st.columns([2, 3, 1])
 word = c1.selectbox("Word", found, key=ui.key("word"), bind="query-params",
                     format_func=lambda w: f"{w} ({', '.join(ref.senses_of(w))})")
@@ -65,7 +68,10 @@ near = ui.keep_last("neighbours", neighbours, about=f"{word}, layer {layer}")
 if near is None:
     st.stop()
 
-st.subheader(ui.esc(f"“{word}” in {len(uses)} sentences: one static vector, {len(uses)} contextual ones"))
+ui.say_cut([enc.hidden_states(s) for s in uses])  # cached by the encoder: the states the neighbours came from
+n = len(uses)
+st.subheader(ui.esc(f"“{word}” in {n} sentence{'s' * (n != 1)}: one static vector, "
+                    f"{n} contextual one{'s' * (n != 1)}"))
 cols = st.columns(1 + min(len(uses), 3))
 with cols[0].container(border=True):
     st.markdown(f"**{ui.esc(vecs.source.split(' (')[0])}: one vector for “{ui.esc(word)}”**")
@@ -79,7 +85,7 @@ for i, (sentence, nb) in enumerate(zip(uses, near)):
     sense, share = ev.likely_sense(nb)
     senses_seen.append(sense)
     with cols[1 + i % (len(cols) - 1)].container(border=True):
-        st.markdown(f"**Use {i + 1}:** {ui.esc(sentence)}")
+        st.markdown(f"**Use {i + 1}:** {ui.esc(ev.around(sentence, word))}")
         st.markdown(f"Nearest labelled uses at layer {layer}: **{ui.esc(sense)}** ({share:.0%} of {len(nb)})")
         st.markdown("\n".join(f"- **{ui.esc(u.sense)}** {u.cosine:.3f}: {ui.esc(u.sentence)}" for u in nb))
 if len(set(senses_seen)) > 1:

@@ -16,10 +16,11 @@ ui.take_example({"king - man + woman": {"a": "man", "b": "king", "c": "woman", "
 vecs = ui.vector_source(enc)
 st.caption(ui.esc(" ".join([f"Using {vecs.source}."] + vecs.notes)))
 
+WORD_CHARS = 100  # a word box takes a word, not an essay (the Find boxes' limit)
 tab_near, tab_analogy, tab_odd, tab_bench = st.tabs(["Nearest words", "Analogies", "Odd one out", "Benchmarks"],
                                                     key=ui.key("tab"), bind="query-params")
 with tab_near:
-    word = st.text_input("Word", value="king", key=ui.key("near"), bind="query-params")
+    word = st.text_input("Word", value="king", key=ui.key("near"), bind="query-params", max_chars=WORD_CHARS)
     topn = st.slider("How many", 5, 50, 10, key=ui.key("topn"), bind="query-params")
     near = ui.keep_last("near", lambda: (word.strip(), vecs.most_similar(ev.check_text(word, what="word"), topn)))
     if near:
@@ -27,8 +28,8 @@ with tab_near:
         ui.chart(plots.bar_figure([w for w, _ in rows], [s for _, s in rows], title=f"Nearest to '{shown}'",
                                   xtitle="cosine"), key="nearest", data=pd.DataFrame(rows, columns=["word", "cosine"]))
     a2, b2 = st.columns(2)
-    w1 = a2.text_input("Similarity of", value="cat", key=ui.key("sim_a"), bind="query-params")
-    w2 = b2.text_input("and", value="dog", key=ui.key("sim_b"), bind="query-params")
+    w1 = a2.text_input("Similarity of", value="cat", key=ui.key("sim_a"), bind="query-params", max_chars=WORD_CHARS)
+    w2 = b2.text_input("and", value="dog", key=ui.key("sim_b"), bind="query-params", max_chars=WORD_CHARS)
     s = ui.keep_last("pair", lambda: (w1.strip(), w2.strip(), vecs.similarity(w1, w2)))
     if s is not None:
         st.metric(ui.esc(f"cosine({s[0]}, {s[1]})"), f"{s[2]:.3f}")
@@ -36,9 +37,9 @@ with tab_near:
 with tab_analogy:
     st.markdown("**a** is to **b** as **c** is to **?** The answer is the word closest to b - a + c.")
     c = st.columns(3)
-    a = c[0].text_input("a", value="man", key=ui.key("a"), bind="query-params")
-    b = c[1].text_input("b", value="king", key=ui.key("b"), bind="query-params")
-    cc = c[2].text_input("c", value="woman", key=ui.key("c"), bind="query-params")
+    a = c[0].text_input("a", value="man", key=ui.key("a"), bind="query-params", max_chars=WORD_CHARS)
+    b = c[1].text_input("b", value="king", key=ui.key("b"), bind="query-params", max_chars=WORD_CHARS)
+    cc = c[2].text_input("c", value="woman", key=ui.key("c"), bind="query-params", max_chars=WORD_CHARS)
 
     def analogies():
         vecs.require([a, b, cc])

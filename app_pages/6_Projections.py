@@ -21,7 +21,7 @@ ui.take_example({"vehicles, pets, fruits": {"kind": KINDS[0], "method": "pca", "
                  "frog on all of GloVe 6B": {"kind": KINDS[1], "method": "best", "dims": 2, "vocab_map_find": "frog"}})
 kind = st.radio("Show", KINDS, horizontal=True, key=ui.key("kind"), bind="query-params")
 whole = kind == KINDS[1]
-c = st.columns(5)
+c = st.columns([3, 1.2, 1, 2, 1])  # Method's four choices on one line, even on a laptop
 # a whole vocabulary starts on the best map ready (UMAP once built, PCA meanwhile); a chosen method is kept
 choices = ["best", *METHODS] if whole else list(METHODS)
 method = c[0].radio("Method", choices, format_func=lambda m: METHODS.get(m, "Best ready"), key=ui.key("method"),
@@ -87,8 +87,10 @@ def better_note(build: ev.MapBuild) -> None:
     if build.error:
         st.caption(ui.esc(f"The {name} map could not be made, so this is PCA: {build.error}"))
         return
-    left = f"{build.seconds_left():,.0f} s left" if not build.waiting else \
-        f"about {build.seconds_left():,.0f} s once it starts (waiting in line for the server's build slot)"
+    secs = build.seconds_left()
+    left = f"about {secs:,.0f} s once it starts (waiting in line for the server's build slot)" if build.waiting else \
+        f"{secs:,.0f} s left" if secs is not None else \
+        f"taking longer than estimated ({build.seconds_run:,.0f} s so far)"
     st.progress(build.fraction, text=f"A better map ({name}) is being made: {left}. Meanwhile this is PCA; the page "
                 "switches by itself when it is ready.")
 

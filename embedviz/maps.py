@@ -413,6 +413,57 @@ def place_labels(anchors: np.ndarray, widths: np.ndarray, *, size: tuple[int, in
     return centres, moved
 
 
+TEXT_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
+                  "bottom right", "bottom left")
+
+
+def text_positions(coords: np.ndarray, labels: Sequence[str], *, size: tuple[int, int], font_px: float = 7.0,
+                   height: float = 14.0, pad: float = 18.0) -> list[str]:
+    """A plotly ``textposition`` per point of a small labelled scatter (``coords`` ``[n, 2]`` in data
+    units, drawn ``size`` pixels large, ``pad`` pixels of margin round the points): for each point in
+    order, the first of :data:`TEXT_POSITIONS` whose label box lies inside the plot and overlaps no label
+    placed before and no other point (the rule :func:`place_labels` uses for a map's labels, with the
+    places plotly can draw a label at); where none is free, the one that overlaps least."""
+    c = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
+    w, h = size
+    lo, span = c.min(axis=0), np.ptp(c, axis=0) + 1e-12
+    px = np.stack([pad + (c[:, 0] - lo[0]) / span[0] * (w - 2 * pad),
+                   pad + (lo[1] + span[1] - c[:, 1]) / span[1] * (h - 2 * pad)], axis=1)
+    dots = np.hstack([px - 4.5, px + 4.5])
+    boxes = np.zeros((0, 4))
+    out = []
+    for i, (x, y) in enumerate(px):
+        tw, th, gap = len(labels[i]) * font_px, height, 6.0
+        dx = {"center": 0.0, "right": gap + tw / 2, "left": -gap - tw / 2}
+        dy = {"top": -gap - th / 2, "middle": 0.0, "bottom": gap + th / 2}
+        others = np.delete(dots, i, axis=0)
+        best, best_cost = TEXT_POSITIONS[0], np.inf
+        for pos in TEXT_POSITIONS:
+            v, hz = pos.split()
+            if v == "middle" or hz == "center":
+                cx, cy = x + dx[hz], y + dy[v]
+            else:  # a corner: the text starts (ends) at the point, just above (below) it
+                cx, cy = x + np.sign(dx[hz]) * (2 + tw / 2), y + np.sign(dy[v]) * (4 + th / 2)
+            box = np.array([cx - tw / 2, cy - th / 2, cx + tw / 2, cy + th / 2])
+            cost = _overlap_area(box, boxes) + _overlap_area(box, others) + \
+                (max(0.0, -box[0]) + max(0.0, box[2] - w) + max(0.0, -box[1]) + max(0.0, box[3] - h)) * th
+            if cost < best_cost:
+                best, best_cost, best_box = pos, cost, box
+            if cost == 0:
+                break
+        out.append(best)
+        boxes = np.vstack([boxes, best_box])
+    return out
+
+
+def _overlap_area(box: np.ndarray, boxes: np.ndarray) -> float:
+    if not len(boxes):
+        return 0.0
+    wx = np.clip(np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0]), 0, None)
+    wy = np.clip(np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1]), 0, None)
+    return float((wx * wy).sum())
+
+
 def _overlaps(box: np.ndarray, boxes: np.ndarray) -> bool:
     return bool(len(boxes)) and bool(((box[0] < boxes[:, 2]) & (boxes[:, 0] < box[2])
                                       & (box[1] < boxes[:, 3]) & (boxes[:, 1] < box[3])).any())
@@ -662,6 +713,7 @@ class MapBuild:
     running_since: float | None = None
     map: Map | None = None
     error: str | None = None
+    _moved: tuple[float, float] | None = None  # (when, fraction) the progress first moved on from its start
 
     @property
     def ready(self) -> bool:
@@ -672,23 +724,36 @@ class MapBuild:
         """Whether it waits in the build queue for a slot (other builds run first)."""
         return self.running_since is None and self.message.startswith("Waiting in line")
 
-    def seconds_left(self) -> float:
-        """About how many seconds until the map is ready: from the build's own pace once it is under way,
-        before that from its estimated cost (:func:`~embedviz.jobs.estimate_cost`)."""
+    def seconds_left(self) -> float | None:
+        """About how many seconds until the map is ready, never less than 1 before it is: from the build's
+        own pace once its progress moves (the fraction gained per second since it first moved), before
+        that from its estimated cost (:func:`~embedviz.jobs.estimate_cost`). None when that estimate has run
+        out and no pace is known yet: it takes longer than expected, and no number would be honest."""
         if self.ready:
             return 0.0
-        f = self.fraction
         if self.running_since is None:  # not started yet, or waiting in the build queue
             return self.cost
-        ran = time.monotonic() - self.running_since
-        if f >= 0.2:
-            return max(1.0, ran * (1 - f) / f)
-        return max(1.0, self.cost - ran, self.cost * (1 - f) * 0.5)
+        now = time.monotonic()
+        ran = now - self.running_since
+        if self._moved is not None:
+            t0, f0 = self._moved
+            if self.fraction > f0 and now - t0 >= 2.0:
+                return max(1.0, (1 - self.fraction) * (now - t0) / (self.fraction - f0), self.cost - ran)
+        left = self.cost - ran
+        return left if left >= 1.0 else None
+
+    @property
+    def seconds_run(self) -> float:
+        """Seconds since the build started running (0 while it waits)."""
+        return 0.0 if self.running_since is None else time.monotonic() - self.running_since
 
     def _step(self, f: float, msg: str) -> None:
         if not msg.startswith("Waiting in line") and self.running_since is None:
             self.running_since = time.monotonic()
-        self.fraction, self.message = max(self.fraction, min(float(f), 1.0)), msg
+        f = max(self.fraction, min(float(f), 1.0))
+        if self.running_since is not None and self._moved is None and f > self.fraction > 0:
+            self._moved = (time.monotonic(), f)  # the pace is measured from where the progress first moved to
+        self.fraction, self.message = f, msg
 
     def _build(self, vecs, kwargs: dict) -> None:
         import logging

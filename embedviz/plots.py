@@ -127,11 +127,18 @@ def bar_figure(labels: list[str], values: list[float], *, title: str, xtitle: st
 @memoize(maxsize=64)
 def scatter_figure(coords: np.ndarray, labels: list[str], *, color: list[str], title: str,
                    hover: dict[str, list] | None = None, show_labels: bool = True,
-                   paths: dict[str, list[int]] | None = None) -> go.Figure:
+                   paths: dict[str, list[int]] | None = None, label_room: tuple[int, int] | None = None) -> go.Figure:
     """2-D or 3-D scatter of ``coords`` ``[n, 2 or 3]``, one trace per colour group, text labels
-    optional, WebGL past a thousand points; ``paths`` joins named point sequences by a line."""
+    optional, WebGL past a thousand points; ``paths`` joins named point sequences by a line.
+    ``label_room``: the plot area's size in pixels (taken small): each 2-D label is then put beside its
+    point where it overlaps no other (:func:`~embedviz.maps.text_positions`), else above it."""
     coords = np.asarray(coords, dtype=float)
     three = coords.shape[1] == 3
+    where = ["top center"] * len(coords)
+    if label_room is not None and show_labels and not three:
+        from .maps import text_positions
+
+        where = text_positions(coords, labels, size=label_room)
     hover = hover or {}
     fig = go.Figure()
     groups = list(dict.fromkeys(color))
@@ -141,7 +148,7 @@ def scatter_figure(coords: np.ndarray, labels: list[str], *, color: list[str], t
         custom = [[_esc(hover[h][i]) for h in hover] for i in idx]
         tmpl = "<b>%{text}</b><br>" + "<br>".join(f"{_esc(h)}: %{{customdata[{j}]}}" for j, h in enumerate(hover)) + "<extra></extra>"
         common = dict(name=_esc(g), text=[_esc(labels[i]) for i in idx], customdata=custom, hovertemplate=tmpl,
-                      mode="markers+text" if show_labels else "markers", textposition="top center")
+                      mode="markers+text" if show_labels else "markers", textposition=[where[i] for i in idx] if label_room else "top center")
         marker = dict(size=5 if three else 9, color=PALETTE[k % 10], opacity=0.85)
         if three:
             fig.add_trace(go.Scatter3d(x=coords[idx, 0], y=coords[idx, 1], z=coords[idx, 2], marker=marker, **common))
@@ -313,7 +320,8 @@ def map_figure(m, view: tuple[float, float, float, float], *, markers: np.ndarra
         ys = np.concatenate([np.append(r.outline[:, 1], np.nan) for r in regions.regions])
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="regions", hoverinfo="skip", showlegend=False,
                                  line=dict(color="rgba(60,60,60,0.6)", width=1)))
-        fig.add_trace(go.Scatter(x=[r.centre[0] for r in regions.regions], y=[r.centre[1] for r in regions.regions],
+        at = regions.name_places(view)  # inside the plot, apart from each other
+        fig.add_trace(go.Scatter(x=at[:, 0].tolist(), y=at[:, 1].tolist(),
                                  text=[f"<b>{_esc(r.name)}</b>" for r in regions.regions], mode="text",
                                  name="region names", hoverinfo="skip", showlegend=False,
                                  textfont=dict(size=13, color="#1a1a1a")))

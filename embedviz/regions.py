@@ -44,6 +44,26 @@ class Regions:
     level: float
     grid: int
 
+    def name_places(self, view: tuple[float, float, float, float], *, size: tuple[int, int] = (800, 520),
+                    font_px: float = 8.5) -> np.ndarray:
+        """``[regions, 2]``: where to write each region's name in ``view`` (x0, x1, y0, y1), in map
+        coordinates: on its centre where there is room, else moved to the nearest free place, so that no
+        name overlaps another or runs past the plot's edge (:func:`~embedviz.maps.place_labels`, as the
+        word labels are placed). ``size`` is the plot's size in pixels, taken small: names kept apart in a
+        narrow plot stay apart in a wider one, where the same text covers less of the map."""
+        from .maps import place_labels
+
+        if not self.regions:
+            return np.zeros((0, 2))
+        x0, x1, y0, y1 = view
+        w, h = size
+        sx, sy = w / (x1 - x0 + 1e-12), h / (y1 - y0 + 1e-12)
+        centres = np.array([r.centre for r in self.regions], dtype=np.float64)
+        anchors = np.stack([(centres[:, 0] - x0) * sx, (y1 - centres[:, 1]) * sy], axis=1)
+        widths = np.array([len(r.name) * font_px + 6 for r in self.regions], dtype=np.float64)
+        px, _ = place_labels(anchors, widths, size=size, height=18.0, above=0.0)
+        return np.stack([x0 + px[:, 0] / sx, y1 - px[:, 1] / sy], axis=1)
+
     @property
     def memo_key(self):  # figures drawn with them are memoised by what they hold
         return ("regions", digest(b"".join(r.outline.tobytes() for r in self.regions)

@@ -66,6 +66,22 @@ def count_word(sentence: str, word: str) -> int:
     return len(re.findall(rf"(?<![\w-]){re.escape(word)}(?![\w-])", sentence, flags=re.IGNORECASE))
 
 
+def around(sentence: str, word: str, *, width: int = 80) -> str:
+    """``sentence`` if it is at most ``width`` characters, else about ``width`` characters centred on the
+    first whole-word use of ``word`` (the start when there is none), with "…" where it was cut.
+
+    >>> around("a " * 100 + "bank " + "b " * 100, "bank", width=20)
+    '… a a a a bank b b b b …'
+    """
+    if len(sentence) <= width:
+        return sentence
+    m = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", sentence, flags=re.IGNORECASE)
+    mid = (m.start() + m.end()) // 2 if m else 0
+    start = max(0, min(mid - width // 2, len(sentence) - width))
+    end = start + width
+    return ("… " if start else "") + sentence[start:end].strip() + (" …" if end < len(sentence) else "")
+
+
 @memoize(maxsize=1)
 def reference_set(path: str | Path = REFERENCE_FILE) -> ReferenceSet:
     """The labelled reference set (a TSV file with columns word, sense, sentence)."""

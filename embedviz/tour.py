@@ -172,9 +172,17 @@ def _analogy(enc, vecs):
     words4, m4, _ = vecs.subset(["man", "king", "woman", answers[0][0]])
     xy4 = np.asarray(project(m4, "pca"))
     notice = (f"On {vecs.source}, the answer is '{answers[0][0]}' ({answers[0][1]:.2f}), then '{answers[1][0]}' "
-              f"({answers[1][1]:.2f}); 'king' itself, left out of the answers, would have ranked {king}.")
+              f"({answers[1][1]:.2f}). 'king' itself is left out of the answers: had it not been, it would have come "
+              f"{_ordinal(king)}.")
     return (plots.analogy_figure(xy4, words4, title="The parallelogram"), pd.DataFrame(answers, columns=["word", "score"]),
             notice)
+
+
+def _ordinal(n: int) -> str:
+    """1 -> "first", 2 -> "second", 3 -> "third", 4 -> "4th", 22 -> "22nd"."""
+    if n <= 3:
+        return ("first", "second", "third")[n - 1]
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def _senses(enc, vecs):
@@ -217,7 +225,7 @@ def _vocabulary(enc, vecs):
     import pandas as pd
 
     near = vecs.most_similar("frog", topn=10)
-    notice = (f"Among all {len(vecs):,} words of {vecs.source}, the nearest to 'frog' by cosine are "
+    notice = (f"Among all {len(vecs):,} words of {vecs.source.split(' (')[0]}, the nearest to 'frog' by cosine are "
               + ", ".join(f"'{w}' ({s:.2f})" for w, s in near[:5]) + ".")
     fig = plots.bar_figure([w for w, _ in near], [s for _, s in near], title="The nearest words to 'frog'",
                            xtitle="cosine")

@@ -123,3 +123,27 @@ def test_a_big_export_says_its_size_then_is_written_with_progress():
     ready = next(b for b in at.get("download_button") if "ready" in b.proto.label)
     made = re.search(r"CSV \(coordinates, labels, vectors\): (\d+) MB, ready", ready.proto.label)
     assert made and abs(int(made[1]) - int(said[1])) <= 1 and int(made[1]) > 40
+
+
+def test_the_time_left_never_counts_down_to_nothing_before_the_map_is_there(glove, fresh_server):
+    """A real build whose estimate is far too small (as a busy server makes it): once the estimate has run
+    out and no pace is measured yet, no number is given; once the progress moves, the time left comes
+    from the build's own pace; before the map is there it is never under a second."""
+    import threading
+
+    b = maps.MapBuild("tsne", dict(maps._DEFAULT_KNOBS), cost=0.5)
+    kwargs = dict(size=20_000, sample=1000, seed=0, perplexity=30.0, n_neighbors=15, min_dist=0.1, scored=2000)
+    assert b.seconds_left() == 0.5  # not started: the estimate (under a second: gone as soon as it runs)
+    threading.Thread(target=b._build, args=(glove, kwargs), daemon=True).start()
+    seen = []
+    while not (b.ready or b.error):
+        running, moved = b.running_since is not None, b._moved
+        left = b.seconds_left()
+        if running and not b.ready:
+            seen.append((running, moved is not None, left))
+        time.sleep(0.02)
+    assert b.ready, b.error
+    assert b.seconds_left() == 0.0
+    assert all(left is None or left >= 1.0 for _, _, left in seen), seen
+    assert all(left is None for _, moved, left in seen if not moved)  # the estimate ran out: no made-up number
+    assert b._moved is not None and any(left is not None for _, moved, left in seen if moved)  # then the pace

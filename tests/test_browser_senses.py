@@ -91,3 +91,56 @@ def test_axes_made_of_words_put_queen_right_of_king(server, page):
     assert "axes made of random word pairs" in page.inner_text("body")
     page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
     shot(page, "axes")
+
+
+def test_the_word_picker_shows_the_word_the_results_are_about(server, page):
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{server}/Senses", timeout=120_000)
+    page.wait_for_selector("text=Nearest labelled uses at layer", timeout=180_000)
+    settle(page)
+    tb.type_into(page, page.locator("[data-testid='stMain'] textarea").first,
+                 "The bank by the river was muddy.\nShe took money from the bank.")
+    page.wait_for_selector("text=one vector for “bank”", timeout=120_000)
+    settle(page)
+    assert_clean(page)
+    shown = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.evaluate(
+        "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')")
+    assert "bank (" in shown and "bat" not in shown, shown
+
+
+LABEL_BOXES = """() => { const gd = document.querySelector('.js-plotly-plot');
+  const area = gd.querySelector('.nsewdrag').getBoundingClientRect();
+  return {area: [area.left, area.top, area.right, area.bottom],
+          labels: [...gd.querySelectorAll('.textpoint text')].map(t => { const r = t.getBoundingClientRect();
+            return [t.textContent, r.left, r.top, r.right, r.bottom]; })}; }"""
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
+def test_the_home_figure_labels_stand_apart(server, page, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(server, timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot .textpoint text", timeout=120_000)
+    settle(page)
+    got = page.evaluate(LABEL_BOXES)
+    labels = got["labels"]
+    assert len(labels) == 21
+    clash = [(a[0], b[0]) for i, a in enumerate(labels) for b in labels[:i]
+             if a[1] < b[3] - 1 and b[1] < a[3] - 1 and a[2] < b[4] - 1 and b[2] < a[4] - 1]
+    x0, y0, x1, y1 = got["area"]
+    outside = [a[0] for a in labels if a[1] < x0 - 2 or a[3] > x1 + 2 or a[2] < y0 - 2 or a[4] > y1 + 2]
+    shot(page, f"home-{width}")
+    assert not clash and not outside, (clash, outside)
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
+def test_the_method_choices_fit_on_one_line(server, page, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{server}/Projections?projections_kind=The+whole+vocabulary", timeout=120_000)
+    page.wait_for_selector("[data-testid='stRadio']", timeout=120_000)
+    settle(page)
+    tops = page.locator("[data-testid='stRadio']").filter(has_text="Method").first.evaluate(
+        "e => [...e.querySelectorAll('label')].filter(l => l.innerText.trim()).map(l => [l.innerText.trim(), "
+        "Math.round(l.getBoundingClientRect().top)])")
+    names = [t for t, _ in tops]
+    assert {"PCA", "t-SNE", "UMAP"} <= set(names), tops
+    assert len({top for name, top in tops if name != "Method"}) == 1, tops

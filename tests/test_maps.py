@@ -505,3 +505,19 @@ def test_a_big_csv_says_its_size_and_reports_progress(vocab_map):
     assert "400,000 of 400,000 rows" in steps[-1][1]
     rows = data.count(b"\n")
     assert rows == len(m) + 1 and data.count(b"label,group,x,y") == 1
+
+
+def test_text_positions_keep_the_home_figures_labels_apart():
+    from embedviz import examples as ex
+    from embedviz import plots
+
+    vecs = ev.load_vectors()
+    words, x, groups, _ = vecs.grouped({g: ex.WORD_GROUPS[g] for g in ex.DEFAULT_GROUPS})
+    xy = np.asarray(ev.project(x, "pca"))
+    where = ev.maps.text_positions(xy, words, size=(320, 430))
+    assert len(where) == len(words) and set(where) <= set(ev.maps.TEXT_POSITIONS)
+    assert len(set(where)) > 1  # the crowded pets and fruits are not all written above their points
+    fig = plots.scatter_figure(xy, words, color=groups, title="t", label_room=(320, 430))
+    got = {w: p for t in fig.data for w, p in zip(t.text, t.textposition)}
+    assert got == dict(zip(words, where))
+    assert plots.scatter_figure(xy, words, color=groups, title="t").data[0].textposition == "top center"

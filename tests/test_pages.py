@@ -112,6 +112,16 @@ def test_static_vectors_page(enc):
     assert not any("frogg" in str(c.proto) for c in at.get("plotly_chart"))  # the kept chart still says 'king'
 
 
+def test_a_pasted_essay_in_a_word_box_is_named_not_repeated(enc):
+    at = run("app_pages/5_Static_vectors.py")
+    assert at.text_input(key="vectors_near").max_chars == 100
+    at.text_input(key="vectors_expr").input("king - " + "riverbank" * 2300).run()  # a box with no limit
+    ok(at)
+    said = [w.value.replace("\\", "") for w in at.warning]
+    assert said and all(len(w) <= 400 for w in said), [len(w) for w in said]
+    assert any("riverbankriverbank" in w and "…" in w for w in said), said
+
+
 def test_static_vectors_benchmarks_tab(enc):
     at = run("app_pages/5_Static_vectors.py", vectors_tab="Benchmarks")
     ok(at)
@@ -260,6 +270,16 @@ def test_the_whole_vocabulary_map(enc):
     at.text_input(key="projections_vocab_map_find").input("frog").run()
     ok(at)
     assert {"toad", "snake"} <= set(next(d.value for d in at.dataframe if "cosine" in d.value.columns)["word"])
+    # one story of neighbours kept: the map's caption and the found word's caption give the same two figures
+    m = next(c.value.replace("\\", "") for c in at.caption if "400,000 points (PCA)" in c.value)
+    nb = next(c.value.replace("\\", "") for c in at.caption if "nearest neighbours in the full space" in c.value)
+    scored = re.search(r"among the 20,000 most frequent words, a point keeps ([\d.]+%) of its 10", m)[1]
+    among_all = re.search(r"among all 400,000 \(where a found word's neighbours are counted\), about ([\d.]+%)", m)[1]
+    assert f"Among all 400,000, a point of this map keeps about {among_all} of its 10" in nb
+    assert f"among only the 20,000 most frequent, {scored})" in nb and " of 10 on average" not in nb
+    at.text_input(key="projections_vocab_map_find").input("qqxzqqxz").run()  # no suggestion: a few readable words
+    some = next(w.value.replace("\\", "") for w in at.warning if "for instance" in w.value).split("for instance: ")[1]
+    assert all(w.isalpha() and len(w) > 1 for w in some.rstrip(".").split(", ")), some
     found = next(t for t in spec(at)["data"] if t["name"] == "found / clicked")
     assert found["text"] == ["frog"]
     at.text_input(key="projections_vocab_map_find").input("frgo").run()  # not on the map: a message, and frog stays

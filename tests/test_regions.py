@@ -59,6 +59,30 @@ def test_regions_are_drawn_over_the_map(word_map):
     assert np.isnan(np.asarray(lines.x, dtype=float)).sum() == len(r.regions)
 
 
+def test_region_names_stay_inside_the_plot_and_apart(word_map):
+    m = word_map
+    r = ev.map_regions(m)
+    view = m.extent()
+    size, font_px = (800, 520), 8.5
+    at = r.name_places(view, size=size, font_px=font_px)
+    x0, x1, y0, y1 = view
+    px = np.stack([(at[:, 0] - x0) / (x1 - x0) * size[0], (y1 - at[:, 1]) / (y1 - y0) * size[1]], axis=1)
+    half = np.array([[(len(g.name) * font_px + 6) / 2, 9.0] for g in r.regions])
+    lo, hi = px - half, px + half
+    assert (lo >= -1e-6).all() and (hi[:, 0] <= size[0] + 1e-6).all() and (hi[:, 1] <= size[1] + 1e-6).all()
+    for i in range(len(px)):
+        for j in range(i):
+            apart = (lo[i] >= hi[j] - 1e-6).any() or (lo[j] >= hi[i] - 1e-6).any()
+            assert apart, (r.regions[i].name, r.regions[j].name)
+    # the figure writes them there
+    fig = plots.map_figure(m, view, markers=m.markers(view), labelled=m.labelled(view), regions=r, title="regions")
+    names = next(t for t in fig.data if t.name == "region names")
+    np.testing.assert_allclose(np.c_[names.x, names.y], at)
+    # a wider view of the same map (zoomed out): still inside, still apart
+    wide = (x0 - (x1 - x0), x1, y0, y1)
+    assert len(r.name_places(wide)) == len(r.regions)
+
+
 def test_the_page_draws_regions_and_an_honest_neighbour_caption():
     from pagetest import ok, spec
     from test_best_map import page
@@ -73,5 +97,6 @@ def test_the_page_draws_regions_and_an_honest_neighbour_caption():
     at.text_input(key="projections_vocab_map_find").input("frog").run()
     ok(at)
     said = " ".join(c.value for c in at.caption).replace("\\", "")
-    assert "(each among all 20,000 points). On this map a point keeps" in said and "measured on 200 points" in said
+    assert "(each among all 20,000 points). Among all 20,000, a point of this map keeps about" in said
+    assert "measured on 200 points" in said
     assert any(t["name"] == "neighbour labels" for t in spec(at)["data"])

@@ -134,3 +134,16 @@ def test_compare_page_your_own_words_and_where_the_spaces_disagree(enc):
     assert set(yours["text"]) == {"king", "queen"}
     table = at.dataframe[0].value
     assert table["neighbours shared"].is_monotonic_increasing
+
+
+def test_senses_page_with_a_long_text_says_it_was_cut_and_shows_a_window(enc):
+    at = run("app_pages/11_Senses.py")
+    long = "She took money from the bank. " + "It was a long day at work and nothing happened. " * 420
+    assert len(long) > 20_000
+    at.text_area(key="senses_text").input(long).run()
+    ok(at)
+    assert at.selectbox(key="senses_word").value == "bank"
+    assert any(f"cut to the first {enc.max_length}" in plain(w.value) for w in at.warning)
+    assert plain(at.subheader[0].value) == "“bank” in 1 sentence: one static vector, 1 contextual one"
+    card = next(plain(m.value) for m in at.markdown if m.value.startswith("**Use 1:**"))
+    assert "bank" in card and card.endswith("…") and len(card) < 120

@@ -23,13 +23,13 @@ from ui.links import (
     text_box,
     valid_state,
 )
-from ui.messages import FRIENDLY, esc, keep_last, lines, require_lines, say_cut, with_progress
+from ui.messages import FRIENDLY, bounded, esc, keep_last, lines, require_lines, say_cut, with_progress
 from ui.page_setup import header, log_rerun, page, warm_up
 from ui.pages import key
 from ui.pickers import pick_sentence, pick_token
 from ui.sidebar import OTHER, UPLOAD_LIMIT_MB, VECTOR_SOURCES, sidebar, vector_source
 
-__all__ = ["FRIENDLY", "OTHER", "UPLOAD_LIMIT_MB", "URL_TEXT_LIMIT", "VECTOR_SOURCES", "after_page", "chart", "chips",
+__all__ = ["FRIENDLY", "OTHER", "UPLOAD_LIMIT_MB", "URL_TEXT_LIMIT", "VECTOR_SOURCES", "after_page", "bounded", "chart", "chips",
            "esc", "header", "keep_last", "key", "lines", "link_value", "log_rerun", "page", "page_url", "pick_sentence", "pick_token",
            "report_ignored_url", "require_lines", "say_cut", "sidebar", "take_example", "text_box", "valid_state",
            "vector_source", "warm_up", "with_progress"]

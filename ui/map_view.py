@@ -140,7 +140,7 @@ def _take_search(m: ev.Map, state: dict, find: str) -> None:
     hits = m.find(find)
     if not hits:
         tips = m.suggest(find)
-        some = ", ".join(m.labels[i] for i in range(min(8, len(m))))
+        some = ", ".join(m.labels[i] for i in np.flatnonzero(m.readable)[:8])  # words, not ",", "." or "the"
         st.warning(ui.esc(f"“{find}” is not on this map of {len(m):,} points."
                           + (f" Did you mean: {', '.join(tips)}?" if tips else f" It holds, for instance: {some}.")))
         return
@@ -197,9 +197,7 @@ def _facts(m: ev.Map, view, big: bool, drawn: int) -> str:
     if m.explained_variance is not None:
         parts.append("variance kept: " + " + ".join(f"{v:.1%}" for v in m.explained_variance[:2]))
     if m.scored:
-        mean = float(np.nanmean(m.trust[: m.scored]))
-        parts.append(f"on average a point keeps {mean:.0%} of its 10 nearest neighbours (scored on the first "
-                     f"{m.scored:,}, among themselves)")
+        parts.append(_kept_story(m))
     return "; ".join(parts) + ". " + " ".join(m.notes)
 
 
@@ -219,10 +217,32 @@ def _neighbour_list(m: ev.Map, nb: ev.Neighbours | None, what: str, key: str) ->
     k = len(nb.full)
     typical, over = m.typical_kept(k)
     st.caption(f"{nb.kept} of its {k} nearest neighbours in the full space are among its {k} nearest in the picture "
-               f"(each among all {len(m):,} points). On this map a point keeps {typical:.1f} of {k} on average "
-               f"({typical / k:.0%}; measured on {over:,} points drawn at random), so {nb.kept} is "
+               f"(each among all {len(m):,} points). Among all {len(m):,}, a point of this map keeps about "
+               f"{_share(typical / k)} of its {k} on average (measured on {over:,} points drawn at random"
+               + (f"; among only the {m.scored:,} most frequent, {_scored_share(m)}" if 0 < m.scored < len(m) else "")
+               + f"), so {nb.kept} is "
                + ("about usual." if abs(nb.kept - typical) <= max(1.0, 0.25 * typical) else
                   "better than usual." if nb.kept > typical else "worse than usual."))
+
+
+def _share(x: float) -> str:
+    """A share as a percentage a reader takes in: "19%", "1%", "0.4%" (never "0%" for a few)."""
+    return f"{x:.0%}" if x >= 0.01 or x == 0 else f"{x:.1%}"
+
+
+def _scored_share(m: ev.Map) -> str:
+    return _share(float(np.nanmean(m.trust[: m.scored])))
+
+
+def _kept_story(m: ev.Map) -> str:
+    """How many of its 10 nearest neighbours a point keeps, among the scored words (among themselves) and,
+    when those are not all the map's points, among all of them, where a found word's neighbours are
+    counted: the two figures as one story (the neighbour list repeats both)."""
+    scored = f"among the {m.scored:,} most frequent words, a point keeps {_scored_share(m)} of its 10 nearest neighbours"
+    if m.scored >= len(m):
+        return scored
+    typical, over = m.typical_kept(10)
+    return f"{scored}; among all {len(m):,} (where a found word's neighbours are counted), about {_share(typical / 10)}"
 
 
 def _selection(m: ev.Map, state: dict, key: str, what: str, *, can_reproject: bool) -> None:

@@ -25,6 +25,18 @@ def esc(text: object) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
+ECHO_LIMIT = 60  # characters of typed input a message repeats
+MESSAGE_LIMIT = 400
+QUOTED = re.compile(r"(['‘“\"])([^\n]{%d,}?)(['’”\"])" % (ECHO_LIMIT + 1))
+
+
+def bounded(message: str) -> str:
+    """``message`` with every quoted stretch of typed input cut to its first ``ECHO_LIMIT`` characters
+    and "…", and the whole cut to ``MESSAGE_LIMIT``: a pasted essay is named, not repeated."""
+    message = QUOTED.sub(lambda m: m[1] + m[2][:ECHO_LIMIT] + "…" + m[3], message)
+    return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT - 1] + "…"
+
+
 def with_progress(text: str, compute: Callable[[Callable[[float, str], None]], object]) -> Callable[[], object]:
     """``compute(progress)`` as a no-argument function that shows a progress bar while it runs. The
     bar is also where a long step stops: Streamlit ends a run at its next update when the visitor
@@ -47,7 +59,7 @@ def keep_last(key: str, compute: Callable[[], object], *, about: str | None = No
     try:
         result = compute()
     except FRIENDLY as e:
-        st.warning(esc(e))
+        st.warning(esc(bounded(str(e))))
         return _last(store, key)
     except Exception as e:  # a bug: log it for us, tell the person in words
         log.exception("while computing %s", key)
