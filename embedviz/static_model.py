@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,8 +129,9 @@ class NeighbourAgreement:
 
     def sentence(self) -> str:
         return (f"its {self.k} nearest rows agree with the encoder's for {self.overlap:.0%} of them on average "
-                f"({self.rows:,} docstrings; chance: {self.chance:.1%}), at {self.rows_per_s:,.0f} rows/s against "
-                f"the encoder's {self.encoder_rows_per_s:,.0f} (measured here when it was built)")
+                f"(chance: {self.chance:.1%}), at {self.rows_per_s:,.0f} rows/s against the encoder's "
+                f"{self.encoder_rows_per_s:,.0f}: measured when it was built here, on a reference set of "
+                f"{self.rows:,} docstrings, not on your rows")
 
 
 class StaticEmbedder:
@@ -297,12 +299,15 @@ def _build(name: str, out: Path, progress: Progress) -> None:
     tokenizer = AutoTokenizer.from_pretrained(enc.source, trust_remote_code=False)  # not the shared one: not thread-safe
     tokens = sum(not UNUSED.fullmatch(t) for t in tokenizer.get_vocab())  # model2vec leaves [unused0]... out
     batches = math.ceil(tokens / 256)  # and runs the rest 256 tokens at a time
-    done = [0]
+    done, t0 = [0], time.perf_counter()
 
     def tick(*_):
         done[0] += 1
+        n = min(done[0] * 256, tokens)
+        rate = n / max(time.perf_counter() - t0, 1e-9)
         step(0.02 + 0.68 * min(done[0] / batches, 1.0),
-             f"Distilling the static model: {min(done[0] * 256, tokens):,} of {tokens:,} tokens through {enc.name}")
+             f"Distilling the static model: {n:,} of {tokens:,} tokens through {enc.name}, {rate:,.0f} tokens/s, "
+             f"{(tokens - n) / rate:,.0f} s left")
 
     model.register_forward_hook(tick)
     with torch.inference_mode():

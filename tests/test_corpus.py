@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pagetest import ok, run
 
 import embedviz as ev
 from embedviz import examples as ex
@@ -371,3 +372,18 @@ def test_the_command_line_fails_in_one_line(docs, tmp_path):
     err = seen + proc.stderr.read()
     assert proc.wait(60) == 130 and "Traceback" not in err
     assert err.strip().splitlines()[-1] == "embedviz: stopped (Ctrl-C). Finished chunks are kept: rerun the same command to resume."
+
+
+def test_a_query_too_long_is_cut_and_said(enc):
+    """A 20,000-character query: the page says the model read only its first part, and that it is too long
+    for a link (it was cut without a word, and put in the URL whole)."""
+    at = run("app_pages/9_Corpus.py")
+    query = ("How do I split a path into its folder and its file name? " * 400)[:20_000]
+    at.text_input(key="corpus_query").input(query).run()
+    ok(at)
+    assert any("so it was cut to its first part" in w.value.replace("\\", "") for w in at.warning)
+    assert any("20,000 characters, too long to share in a link" in c.value for c in at.caption)
+    assert "corpus_query" not in at.query_params
+    assert len(at.dataframe[0].value) == 10  # the rows nearest to what was read
+    at.text_input(key="corpus_query").input("split a path").run()  # a short one: nothing said
+    assert not at.warning and not any("too long" in c.value for c in at.caption)
