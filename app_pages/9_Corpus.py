@@ -63,9 +63,13 @@ def _grow(name: str) -> None:
             st.caption("New rows are embedded with the map's own model and placed among their nearest rows; "
                        "the rows already on the map stay exactly where they are.")
             return
-        columns = ui.keep_last("corpus_grow_columns", lambda: ev.columns_of(up.getvalue(), up.name))
+        # keyed by the file: a bad file says why and offers nothing to add, never the last file's columns
+        columns, texts = ui.keep_last(f"corpus_grow_columns_{up.file_id}", lambda: (
+            ev.columns_of(up.getvalue(), up.name), ev.text_columns(up.getvalue(), up.name))) or (None, None)
+        if columns is None:
+            return
         text_col = st.selectbox("Text column", columns, key=ui.key("grow_text_col"),
-                                index=columns.index("text") if "text" in columns else 0) if columns else None
+                                index=columns.index("text" if "text" in texts else texts[0])) if columns else None
         if said := st.session_state.pop(ui.key("grown"), None):
             st.success(ui.esc(said))
         if st.button("Add these rows", key=ui.key("grow"), icon=":material/add:"):

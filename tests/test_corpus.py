@@ -387,3 +387,24 @@ def test_a_query_too_long_is_cut_and_said(enc):
     assert len(at.dataframe[0].value) == 10  # the rows nearest to what was read
     at.text_input(key="corpus_query").input("split a path").run()  # a short one: nothing said
     assert not at.warning and not any("too long" in c.value for c in at.caption)
+
+
+def test_columns_of_numbers_are_not_text(tmp_path):
+    """The text column a page offers first is one that holds text: ids and scores are not (an upload of
+    ``id,score`` made ``id`` the text column and mapped two numbers)."""
+    assert ev.text_columns(b"id,title,score\n1,A first title,2.5\n2,,3\n", "a.csv") == ["title"]
+    assert ev.text_columns(b"id\tbody\n1\tSome words\n", "a.tsv") == ["body"]
+    assert ev.text_columns(b'{"id": 1, "n": "2", "t": "words"}\n', "a.jsonl") == ["t"]
+    assert ev.text_columns(b"a line\nanother\n", "a.txt") == []  # plain text: its lines are the rows
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"id": [1, 2], "text": ["a", "b"]}), tmp_path / "t.parquet")
+    assert ev.text_columns((tmp_path / "t.parquet").read_bytes(), "t.parquet") == ["text"]
+    with pytest.raises(ev.InputError, match=r"numbers.csv has no column of text: its columns \(id, score\) hold only"):
+        ev.text_columns(b"id,score\n1,2\n3,4\n", "numbers.csv")
+    pq.write_table(pa.table({"id": [1, 2], "score": [0.5, 1.0]}), tmp_path / "n.parquet")
+    with pytest.raises(ev.InputError, match="n.parquet has no column of text"):
+        ev.text_columns((tmp_path / "n.parquet").read_bytes(), "n.parquet")
+    with pytest.raises(ev.InputError, match="two.csv has 2 non-empty rows in column 'text'; a map needs at least 4"):
+        ev.read_corpus(b"text\nOne row.\nAnother row.\n", "two.csv", text_column="text", min_rows=ev.limits.MIN_MAP_ROWS)
