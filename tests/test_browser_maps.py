@@ -112,6 +112,11 @@ def test_rows_added_to_a_saved_map(server, page, tmp_path):
     assert "100 rows, opened from the saved map docs-small" in page.inner_text("body")
     before = page.evaluate(POINTS)
     page.get_by_text("Add rows to this map").click()
+    (tmp_path / "numbers.csv").write_text("id,score\n1,2\n3,4\n")  # no column of text: said, nothing to add
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").last.set_input_files(str(tmp_path / "numbers.csv"))
+    settle(page)
+    assert "numbers.csv has no column of text" in page.inner_text("body")
+    assert not page.get_by_role("button", name="Add these rows").count()
     new = tmp_path / "new.csv"
     new.write_text("text,label,kind\nSplit a path into its folder and its file name.,os,short\n"
                    "Return the square root of a number.,math,short\n")
@@ -153,16 +158,21 @@ def test_an_upload_that_cannot_be_mapped_says_so_once(server, page, tmp_path):
     good = io.StringIO()
     csv.writer(good).writerows([["id", "text"], *([i, t] for i, t in enumerate(texts[:12]))])
     said = upload("good.csv", good.getvalue().encode())
-    assert "12 rows embedded" in said and page.locator(".js-plotly-plot").count()
-    cut = page.evaluate("""() => [...document.querySelectorAll("[data-testid='stSelectbox']")]
-        .filter(b => b.innerText.includes('Rows embedded by'))
-        .flatMap(b => [...b.querySelectorAll('div')].filter(d => d.children.length === 0 && d.innerText))
-        .filter(d => d.scrollWidth > d.clientWidth + 1).map(d => d.innerText)""")
-    assert cut == [] and "the encoder" in said
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=180_000)
+    assert "12 rows embedded" in said
+    model = page.evaluate("""() => [...document.querySelectorAll("[data-testid='stSelectbox']")]
+        .filter(b => b.innerText.includes('Rows embedded by')).map(b => {
+            const leaves = [...b.querySelectorAll('*')].filter(d => d.children.length === 0 && (d.value || d.textContent.trim()));
+            return [leaves.map(d => d.value || d.textContent).join(' | '),
+                    leaves.filter(d => d.scrollWidth > d.clientWidth + 1).map(d => d.value || d.textContent)];
+        })[0]""")
+    assert "the encoder" in model[0] and model[1] == [], model  # the choice shown whole in its box
     said = upload("binary.csv", b"\x00\x01binary\x00" * 100)
     assert said.count("binary.csv holds binary data") == 1 and said.count("Still showing the last result that worked") == 1
-    assert page.locator(".js-plotly-plot").count()  # the last map stays
+    assert "The map" in said, said[-3000:]
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)  # the last map stays
     said = upload("two.csv", b"text\nA first row of text.\nA second row of text.\n")
     assert "two.csv has 2 non-empty rows in column 'text'; a map needs at least 4" in said
-    assert said.count("Still showing the last result that worked") == 1 and page.locator(".js-plotly-plot").count()
+    assert said.count("Still showing the last result that worked") == 1
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     assert_clean(page)
