@@ -80,17 +80,20 @@ def _grow(name: str) -> None:
                 st.rerun()
 
 
-def embedded_map():
+def corpus_file():
+    """The example's name and bytes, or the uploaded file's (None while there is none)."""
     if source == SOURCES[0]:
-        name, data = "python-docstrings.csv", ex.docstring_corpus()
-    else:
-        up = st.file_uploader("A .csv, .tsv, .parquet, .jsonl or .txt file (one row per line)",
-                              type=["csv", "tsv", "parquet", "jsonl", "ndjson", "txt"], key=ui.key("file"))
-        if up is None:
-            st.info(f"Drop a file of up to {ev.limits.MAX_CORPUS_ROWS:,} rows here; for more, run "
-                    "`python -m embedviz map FILE --text-column COLUMN --out DIR` and open its folder as a saved map.")
-            return None
-        name, data = up.name, up.getvalue()
+        return "python-docstrings.csv", ex.docstring_corpus()
+    up = st.file_uploader("A .csv, .tsv, .parquet, .jsonl or .txt file (one row per line)",
+                          type=["csv", "tsv", "parquet", "jsonl", "ndjson", "txt"], key=ui.key("file"))
+    if up is None:
+        st.info(f"Drop a file of up to {ev.limits.MAX_CORPUS_ROWS:,} rows here; for more, run "
+                "`python -m embedviz map FILE --text-column COLUMN --out DIR` and open its folder as a saved map.")
+        return None
+    return up.name, up.getvalue()
+
+
+def embedded_map(name, data):
     columns = ev.columns_of(data, name)  # a bad file raises: one sentence, the last map kept (see below)
     texts = ev.text_columns(data, name)  # a column of numbers is not text: never the default
     c = st.columns(4)
@@ -164,8 +167,11 @@ def _map_of(vecs, rows, label_col, embedder, made_with):
 
 method = st.radio("Method", list(ev.projection.METHODS), format_func=ev.projection.METHODS.get, horizontal=True,
                   key=ui.key("method"), bind="query-params")
-# a file that cannot be mapped (binary, no column of text, too few rows) is said once; the last map stays
-got = opened_map() if source == SOURCES[2] else ui.keep_last("corpus_embedded", embedded_map)
+if source == SOURCES[2]:
+    got = opened_map()
+else:  # a file that cannot be mapped (binary, no column of text, too few rows) is said once; the last map stays
+    file = corpus_file()
+    got = file and ui.keep_last("corpus_embedded", lambda: embedded_map(*file), about=file[0])
 if got is None:
     st.stop()
 m, texts, vecs, labels, can_save, made_with, colouring = got
