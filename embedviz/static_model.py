@@ -281,6 +281,14 @@ def _build_once(name: str, folder: Path, progress: Progress) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def distil_progress(done: int, tokens: int, encoder: str, seconds: float) -> str:
+    """The distillation's progress in words: ``done`` of ``tokens`` through ``encoder`` in ``seconds``,
+    the rate and the time left at that rate."""
+    rate = done / max(seconds, 1e-9)
+    return (f"Distilling the static model: {done:,} of {tokens:,} tokens through {encoder}, {rate:,.0f} tokens/s, "
+            f"about {(tokens - done) / max(rate, 1e-9):,.0f} s left")
+
+
 def _build(name: str, out: Path, progress: Progress) -> None:
     """Distil ``name`` with model2vec, offline, from the encoder's own safe loading (safetensors only,
     never remote code), then measure it (:func:`neighbour_agreement`) and save it all in ``out``."""
@@ -303,11 +311,8 @@ def _build(name: str, out: Path, progress: Progress) -> None:
 
     def tick(*_):
         done[0] += 1
-        n = min(done[0] * 256, tokens)
-        rate = n / max(time.perf_counter() - t0, 1e-9)
         step(0.02 + 0.68 * min(done[0] / batches, 1.0),
-             f"Distilling the static model: {n:,} of {tokens:,} tokens through {enc.name}, {rate:,.0f} tokens/s, "
-             f"{(tokens - n) / rate:,.0f} s left")
+             distil_progress(min(done[0] * 256, tokens), tokens, enc.name, time.perf_counter() - t0))
 
     model.register_forward_hook(tick)
     with torch.inference_mode():

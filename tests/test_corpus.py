@@ -408,3 +408,19 @@ def test_columns_of_numbers_are_not_text(tmp_path):
         ev.text_columns((tmp_path / "n.parquet").read_bytes(), "n.parquet")
     with pytest.raises(ev.InputError, match="two.csv has 2 non-empty rows in column 'text'; a map needs at least 4"):
         ev.read_corpus(b"text\nOne row.\nAnother row.\n", "two.csv", text_column="text", min_rows=ev.limits.MIN_MAP_ROWS)
+
+
+def test_the_static_models_quality_names_its_reference_set():
+    """Beside a corpus of 1,000 rows, "1,916 docstrings" read as if it counted the visitor's rows: the
+    sentence says the quality was measured on a reference set when the model was built."""
+    said = ev.NeighbourAgreement(rows=1916, k=10, overlap=0.62, chance=10 / 1915, rows_per_s=30_000,
+                                 encoder_rows_per_s=300).sentence()
+    assert "measured when it was built here, on a reference set of 1,916 docstrings, not on your rows" in said
+    assert said.startswith("its 10 nearest rows agree with the encoder's for 62% of them")
+
+
+def test_the_static_models_build_says_its_rate_and_time_left():
+    from embedviz.static_model import distil_progress
+
+    assert distil_progress(256, 29_528, "all-MiniLM-L6-v2", 2.0) == \
+        "Distilling the static model: 256 of 29,528 tokens through all-MiniLM-L6-v2, 128 tokens/s, about 229 s left"
