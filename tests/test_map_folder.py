@@ -167,6 +167,19 @@ def test_grown_rows_carry_the_maps_columns_their_file_has(rows, enc, tmp_path):
                     encoder=enc)
 
 
+def test_a_batch_jobs_label_column_is_the_grown_rows_label(rows, tmp_path):
+    """A batch job made with ``--label-column module`` notes it; new rows take their label from that column."""
+    texts, modules, vecs, coords = rows
+    src = tmp_path / "docs.csv"
+    with src.open("w", newline="") as f:
+        csv.writer(f).writerows([["text", "module"], *zip(texts[:60], modules[:60])])
+    ev.map_corpus(src, tmp_path / "out", text_column="text", label_column="module")
+    assert json.loads((tmp_path / "out" / "about.json").read_text())["label column"] == "module"
+    new = b"text,module\nReturn the square root of a number.,math\n"
+    grown = ev.grow_map(tmp_path / "out", new, name="new.csv", text_column="text", vectors=vecs[:1])
+    assert grown.kept == ("label",) and grown.not_kept == () and ev.open_map(tmp_path / "out").labels[-1] == "math"
+
+
 def test_growing_refuses_vectors_of_another_width(rows, tmp_path):
     folder = make_map(tmp_path / "m", rows, extra=False)
     wide = np.random.default_rng(0).normal(size=(2, 768)).astype(np.float32)
