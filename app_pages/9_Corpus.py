@@ -63,35 +63,46 @@ def _grow(name: str) -> None:
             st.caption("New rows are embedded with the map's own model and placed among their nearest rows; "
                        "the rows already on the map stay exactly where they are.")
             return
-        columns = ui.keep_last("corpus_grow_columns", lambda: ev.columns_of(up.getvalue(), up.name))
+        # keyed by the file: a bad file says why and offers nothing to add, never the last file's columns
+        columns, texts = ui.keep_last(f"corpus_grow_columns_{up.file_id}", lambda: (
+            ev.columns_of(up.getvalue(), up.name), ev.text_columns(up.getvalue(), up.name))) or (None, None)
+        if columns is None:
+            return
         text_col = st.selectbox("Text column", columns, key=ui.key("grow_text_col"),
-                                index=columns.index("text") if "text" in columns else 0) if columns else None
+                                index=columns.index("text" if "text" in texts else texts[0])) if columns else None
+        if said := st.session_state.pop(ui.key("grown"), None):
+            st.success(ui.esc(said))
         if st.button("Add these rows", key=ui.key("grow"), icon=":material/add:"):
             grown = ui.keep_last("corpus_grow", ui.with_progress("Adding rows", lambda p: ev.grow_map(
                 name, up.getvalue(), name=up.name, text_column=text_col, progress=p)))
-            if grown is not None:
-                st.success(f"Added {grown.added:,} rows; the map holds {grown.rows:,}.")
+            if grown is not None:  # the map above was drawn before it grew: draw it again, grown
+                st.session_state[ui.key("grown")] = grown.sentence()
+                st.rerun()
 
 
-def embedded_map():
+def corpus_file():
+    """The example's name and bytes, or the uploaded file's (None while there is none)."""
     if source == SOURCES[0]:
-        name, data = "python-docstrings.csv", ex.docstring_corpus()
-    else:
-        up = st.file_uploader("A .csv, .tsv, .parquet, .jsonl or .txt file (one row per line)",
-                              type=["csv", "tsv", "parquet", "jsonl", "ndjson", "txt"], key=ui.key("file"))
-        if up is None:
-            st.info(f"Drop a file of up to {ev.limits.MAX_CORPUS_ROWS:,} rows here; for more, run "
-                    "`python -m embedviz map FILE --text-column COLUMN --out DIR` and open its folder as a saved map.")
-            return None
-        name, data = up.name, up.getvalue()
-    columns = ui.keep_last("corpus_columns", lambda: ev.columns_of(data, name))
-    if columns is None:
+        return "python-docstrings.csv", ex.docstring_corpus()
+    up = st.file_uploader("A .csv, .tsv, .parquet, .jsonl or .txt file (one row per line)",
+                          type=["csv", "tsv", "parquet", "jsonl", "ndjson", "txt"], key=ui.key("file"))
+    if up is None:
+        st.info(f"Drop a file of up to {ev.limits.MAX_CORPUS_ROWS:,} rows here; for more, run "
+                "`python -m embedviz map FILE --text-column COLUMN --out DIR` and open its folder as a saved map.")
         return None
+    return up.name, up.getvalue()
+
+
+def embedded_map(name, data):
+    columns = ev.columns_of(data, name)  # a bad file raises: one sentence, the last map kept (see below)
+    texts = ev.text_columns(data, name)  # a column of numbers is not text: never the default
     c = st.columns(4)
     text_col = label_col = vec_col = None
     if columns:
-        text_col = c[0].selectbox("Text column", columns, index=columns.index("text") if "text" in columns else 0,
-                                  key=ui.key("text_col"))
+        text_col = c[0].selectbox("Text column", columns, key=ui.key("text_col"),
+                                  index=columns.index("text" if "text" in texts else texts[0]),
+                                  help="The column whose text each row is embedded by; columns of text: "
+                                       + ", ".join(texts[:20]) + ".")
         label_col = c[1].selectbox("Colour by column (optional)", [None] + columns, key=ui.key("label_col"),
                                    index=([None] + columns).index("module") if "module" in columns else 0,
                                    format_func=lambda v: "none: clusters" if v is None else v)
@@ -99,19 +110,18 @@ def embedded_map():
             vec_col = c[1].selectbox("Vectors of your own (optional)", [None] + columns, key=ui.key("vec_col"),
                                      format_func=lambda v: "none: embed the text" if v is None else v)
     static = ev.embedder_spec(f"static:{enc.name}")
-    spec = c[2].selectbox("Rows embedded by", [enc.name, static], format_func=ev.embedder_name, key=ui.key("model"),
-                          disabled=vec_col is not None,
-                          help="The encoder reads each row through all its layers; a static model distilled from it "
-                               "(built once for this server) averages its tokens' vectors, for big corpora.")
+    spec = c[2].selectbox("Rows embedded by", [enc.name, static], key=ui.key("model"), disabled=vec_col is not None,
+                          format_func=lambda s: "the encoder" if s == enc.name else "a static model (faster)",
+                          help=f"The encoder ({enc.name}) reads each row through all its layers; a static model "
+                               f"({ev.embedder_name(static)}, built once for this server) averages its tokens' "
+                               "vectors, for big corpora.")
     strategy = c[3].selectbox("Sentence vector", list(ev.SENTENCE_STRATEGIES), format_func=ev.SENTENCE_STRATEGIES.get,
                               index=list(ev.SENTENCE_STRATEGIES).index("model"), key=ui.key("strategy"),
                               disabled=spec == static or vec_col is not None,
                               help="A static model has one: the mean of its token vectors.")
     strategy = "model" if spec == static else strategy
-    rows = ui.keep_last("corpus_rows", lambda: ev.read_corpus(data, name, text_column=text_col, label_column=label_col,
-                                                              vector_column=vec_col))
-    if rows is None:
-        return None
+    rows = ev.read_corpus(data, name, text_column=text_col, label_column=label_col, vector_column=vec_col,
+                          min_rows=ev.limits.MIN_MAP_ROWS)
     if rows.vectors is not None:  # the rows brought their vectors: used as they are, nothing embedded
         st.caption(ui.esc(f"{len(rows.texts):,} rows with vectors of your own from column {vec_col!r} "
                           f"({rows.vectors.shape[1]:,} numbers each); nothing was embedded. "
@@ -157,7 +167,11 @@ def _map_of(vecs, rows, label_col, embedder, made_with):
 
 method = st.radio("Method", list(ev.projection.METHODS), format_func=ev.projection.METHODS.get, horizontal=True,
                   key=ui.key("method"), bind="query-params")
-got = opened_map() if source == SOURCES[2] else embedded_map()
+if source == SOURCES[2]:
+    got = opened_map()
+else:  # a file that cannot be mapped (binary, no column of text, too few rows) is said once; the last map stays
+    file = corpus_file()
+    got = file and ui.keep_last("corpus_embedded", lambda: embedded_map(*file), about=file[0])
 if got is None:
     st.stop()
 m, texts, vecs, labels, can_save, made_with, colouring = got
@@ -177,15 +191,23 @@ why = ("This map's vectors are your own, or it does not record which model made 
 if why:
     st.info(ui.esc(f"Search is off for this map: {why.rstrip('.')}. A query embedded by another model would land "
                    "in another space. The map itself is below."))
-query = st.text_input("A question or phrase", key=ui.key("query"), bind="query-params", disabled=bool(why),
-                      placeholder="what are you looking for?")
+long = len(st.session_state.get(ui.key("query")) or "") > ui.URL_TEXT_LIMIT  # too long for a link: kept out of it
+query = st.text_input("A question or phrase", key=ui.key("query"), bind=None if long else "query-params",
+                      disabled=bool(why), placeholder="what are you looking for?")
+if len(query) > ui.URL_TEXT_LIMIT:
+    st.caption(f"This query is {len(query):,} characters, too long to share in a link (at most "
+               f"{ui.URL_TEXT_LIMIT:,}): a copied link opens this page without it.")
 found = None
 if query.strip() and not why:
     embedder = ui.keep_last("corpus_query_model", ui.with_progress(
         f"Loading {ev.embedder_name(spec)}", lambda p: ev.load_embedder(spec, progress=p)))
-    found = embedder and ui.keep_last("corpus_search", lambda: ev.nearest_rows(
-        vecs, embedder.sentence_vector(ev.check_text(query, what="query"), strategy), 10,
-        made_with=ev.embedder_name(spec), model=embedder.name))
+    qv, cut = (embedder and ui.keep_last("corpus_query_vector", lambda: ev.embed_corpus(
+        embedder, [ev.check_text(query, what="query")], strategy))) or (None, 0)
+    if cut:
+        st.warning(ui.esc(f"The query made more tokens than {embedder.name} reads, so it was cut to its first part: "
+                          "the rows below are nearest to that part only."))
+    found = qv is not None and ui.keep_last("corpus_search", lambda: ev.nearest_rows(
+        vecs, qv[0], 10, made_with=ev.embedder_name(spec), model=embedder.name)) or None
     if found is not None:
         how = "the mean of its token vectors" if isinstance(embedder, ev.StaticEmbedder) else \
             ev.SENTENCE_STRATEGIES.get(strategy, strategy).lower()

@@ -100,7 +100,7 @@ from .projection import (
 )
 from .ray_engine import embed_rows_ray
 from .regions import Regions, map_regions
-from .rows import Rows, columns_of, iter_rows, read_corpus, read_corpus_text, rows_note
+from .rows import Rows, columns_of, iter_rows, read_corpus, read_corpus_text, rows_note, text_columns
 from .search import clusters, nearest_rows
 from .senses import (
     ReferenceSet,
@@ -166,7 +166,7 @@ __all__ = [  # every name imported above: classes and constants, then functions
     "likely_sense", "load_encoder", "nearest_points", "neighbour_overlap", "on_directions", "reference_set", "sense_accuracy", "sense_neighbours", "shared_words", "static_directions", "static_row_vectors", "load_vectors", "map_corpus", "map_key", "model_availability", "model_is_loaded",
     "nearest_rows", "neighbour_preservation", "occurrences", "open_map", "open_saved_map", "pair_contributions",
     "parse_groups", "parting", "numbers_html", "read_story", "story_file", "story_html", "story_link", "picture", "point_map", "pool_pieces", "project", "projector_tsv", "read_corpus",
-    "read_corpus_text", "repeated_words", "rows_note", "safe_cell", "safe_csv", "same_word_vectors",
+    "read_corpus_text", "repeated_words", "rows_note", "text_columns", "safe_cell", "safe_csv", "same_word_vectors",
     "save_corpus_map", "save_map", "search_vocab", "serve_visitors", "set_visitor", "strategy_table", "token_drift",
     "token_points", "tour_html", "tour_step", "train_embeddings", "train_skipgram", "trustworthiness", "upload_vectors",
     "use_vectors", "vocab_table", "word_map", "word_vectors", "wordpiece_steps",

@@ -254,7 +254,7 @@ def _run_job(source: Path, out: Path, step, *, read: dict, model, strategy, engi
              "model": f"{OWN_VECTORS} ({own})" if own else embedder_spec(model),
              "model name": f"{OWN_VECTORS} ({own})" if own else embedder_name(model),
              "strategy": strategy, "engine": engine, "method": method, "sample": min(sample, total),
-             "source": source.name}
+             "source": source.name, **({"label column": read["label_column"]} if read["label_column"] else {})}
     if engine == "ray" and pending:
         about["Ray actors"] = len(actors)  # one pool for the whole job: at most --workers
     atomic_write(out / "about.json", lambda f: f.write(json.dumps(about, indent=1).encode()))

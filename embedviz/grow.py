@@ -30,12 +30,25 @@ _LOCKS: dict[str, threading.Lock] = {}
 @dataclass(frozen=True)
 class Grown:
     """What :func:`grow_map` did: ``added`` rows placed at ``coords`` ``[added, 2]``; the map now holds
-    ``rows``; its ``folder``."""
+    ``rows``; its ``folder``; the map's columns the new rows carry from their file (``kept``) and those
+    they have no value in (``not_kept``: the file has no such column)."""
 
     folder: Path
     added: int
     rows: int
     coords: np.ndarray
+    kept: tuple[str, ...] = ()
+    not_kept: tuple[str, ...] = ()
+
+    def sentence(self) -> str:
+        """What was done, in words: rows added, and which of the map's columns they carry."""
+        said = f"Added {self.added:,} rows; the map holds {self.rows:,}."
+        if self.kept:
+            said += f" They carry their {', '.join(self.kept)} from the file."
+        if self.not_kept:
+            said += (f" The file has no column {', '.join(self.not_kept)}, so the new rows have no value "
+                     f"there (grey, or “(none)”, when the map is coloured by it).")
+        return said
 
 
 def _folder(target) -> Path:
@@ -44,27 +57,48 @@ def _folder(target) -> Path:
     return saved_map_folder(str(target))  # a saved map's name (its key, or a batch job's folder in corpora/)
 
 
-def _read_rows(rows, *, name, text_column, label_column) -> tuple[list[str], list[str] | None]:
+def _read_rows(rows, *, name, text_column, label_column, keep) -> tuple[list[str], list[str] | None, dict]:
     from .rows import iter_rows, read_corpus
 
     if isinstance(rows, (list, tuple)):
         texts = [str(t) for t in rows if str(t).strip()]
-        return texts, None
+        return texts, None, {}
     if isinstance(rows, (bytes, bytearray)):
-        got = read_corpus(bytes(rows), name or "rows.txt", text_column=text_column, label_column=label_column)
-        return got.texts, got.labels
-    texts, labels = [], []
-    for chunk in iter_rows(rows, text_column=text_column, label_column=label_column):  # a file: any size
+        got = read_corpus(bytes(rows), name or "rows.txt", text_column=text_column, label_column=label_column,
+                          keep_columns=keep)
+        return got.texts, got.labels, got.extra
+    texts, labels, extra = [], [], {c: [] for c in keep}
+    for chunk in iter_rows(rows, text_column=text_column, label_column=label_column, keep_columns=keep):  # any size
         texts += chunk.texts
         labels += chunk.labels or [""] * len(chunk.texts)
-    return texts, (labels if any(labels) else None)
+        for c in keep:
+            extra[c] += chunk.extra.get(c, [])
+    return texts, (labels if any(labels) else None), extra
+
+
+def _carried(cm, rows, name, text_column, label_column):
+    """The label column and the other map columns a file of new rows carries; the map's columns it lacks."""
+    from .rows import columns_of
+
+    if isinstance(rows, (list, tuple)):
+        have = []
+    else:
+        have = columns_of(bytes(rows), name or "rows.txt") if isinstance(rows, (bytes, bytearray)) else columns_of(rows)
+    if label_column is None and "label" in cm.columns:  # the map's label: the file's column of the same name
+        label_column = next((c for c in (cm.about.get("label column"), "label") if c and c in have and c != text_column),
+                            None)
+    keep = tuple(c for c in cm.columns if c != "label" and c in have and c != text_column)
+    lacking = tuple(c for c in cm.columns if c not in keep and (c != "label" or (label_column is None and any(cm.labels))))
+    return label_column, keep, lacking
 
 
 def grow_map(target, rows, *, name: str | None = None, text_column: str | None = None,
              label_column: str | None = None, vectors: np.ndarray | None = None, encoder=None,
              progress: Progress | None = None) -> Grown:
     """Add ``rows`` to the map ``target`` (a map folder, or a saved map's name): a list of texts, the bytes
-    of a file called ``name``, or a file's path (``text_column`` / ``label_column`` choose its columns).
+    of a file called ``name``, or a file's path (``text_column`` / ``label_column`` choose its columns;
+    the map's label is the file's column named as the map's was, or ``label``; the map's other columns
+    are carried where the file has a column of that name, and said when it has not).
     Each row is embedded with the map's own model (about.json "model", its "strategy"; or ``encoder``;
     or ``vectors`` given, one per row), then placed where its nearest rows on the map lie densest
     (:func:`embedviz.projection.place_near`, the map's rows as the fitted set). ``vectors.npy`` and
@@ -73,7 +107,8 @@ def grow_map(target, rows, *, name: str | None = None, text_column: str | None =
     step = reporter(progress)
     folder = _folder(target)
     cm = open_map(folder)
-    texts, labels = _read_rows(rows, name=name, text_column=text_column, label_column=label_column)
+    label_column, keep, lacking = _carried(cm, rows, name, text_column, label_column)
+    texts, labels, extra = _read_rows(rows, name=name, text_column=text_column, label_column=label_column, keep=keep)
     if not texts:
         raise InputError("There are no non-empty rows to add.")
     width = cm.vectors.shape[1]
@@ -98,9 +133,10 @@ def grow_map(target, rows, *, name: str | None = None, text_column: str | None =
     coords = place_among(cm.vectors, cm.coords, vectors)
     with _LOCKS.setdefault(str(folder.resolve()), threading.Lock()):
         step(0.9, "Writing the grown map")
-        total = _append(folder, cm, texts, labels, vectors, coords)
+        total = _append(folder, cm, texts, labels, vectors, coords, extra)
     step(1.0, f"Added {len(texts):,} rows; the map holds {total:,}")
-    return Grown(folder, len(texts), total, coords)
+    kept = (("label",) if label_column is not None else ()) + keep
+    return Grown(folder, len(texts), total, coords, kept, lacking)
 
 
 def _load(model: str | None):
@@ -123,14 +159,30 @@ def place_among(old_vectors: np.ndarray, old_coords: np.ndarray, new: np.ndarray
     return place_near(index, np.asarray(old_coords)[pick], new)
 
 
-def _append(folder: Path, cm, texts, labels, vectors, coords) -> int:
+def _column(values: list, typ, column: str):
+    """A file's values (text) as a map column of type ``typ``; numbers kept as text become numbers."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values, pa.string())
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return arr.cast(typ)
+    try:
+        return pc.cast(pc.if_else(pc.equal(pc.utf8_trim_whitespace(arr), ""), None, pc.utf8_trim_whitespace(arr)), typ)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise InputError(f"The new rows' column {column!r} holds values that are not {typ}, as the map's column "
+                         "does; fix them or drop that column from the file.") from None
+
+
+def _append(folder: Path, cm, texts, labels, vectors, coords, extra=None) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     old = pq.read_table(folder / "map.parquet")
     if old.num_rows != len(cm.texts) or np.load(folder / "vectors.npy", mmap_mode="r").shape[0] != len(cm.texts):
         raise InputError("The map changed while the new rows were placed (grown by someone else); add them again.")
-    add = {"text": pa.array(texts, pa.string()), "x": pa.array(coords[:, 0]), "y": pa.array(coords[:, 1])}
+    add = {"text": pa.array(texts, pa.string()), "x": pa.array(coords[:, 0]), "y": pa.array(coords[:, 1]),
+           **{c: _column(v, old.schema.field(c).type, c) for c, v in (extra or {}).items() if c in old.column_names}}
     if "label" in old.column_names:
         add["label"] = pa.array(labels if labels is not None else [""] * len(texts), pa.string())
     new = pa.table({c: add[c].cast(old.schema.field(c).type) if c in add else pa.nulls(len(texts), old.schema.field(c).type)

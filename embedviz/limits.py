@@ -61,6 +61,9 @@ MAX_LABELS = 150
 # A corpus embedded inside the app: 20,000 rows take ~1-2 minutes on two cores with the bundled model;
 # past that, the batch job (python -m embedviz map) streams, resumes and scales out on Ray.
 MAX_CORPUS_ROWS = 20_000
+# A map of fewer rows has no shape to show (two rows: a line, its other axis of zero width); t-SNE and
+# UMAP need four.
+MIN_MAP_ROWS = 4
 
 # A corpus row is cut to this many characters before it is tokenized: the bundled model reads 512
 # tokens, about 2,500 characters of English (a 10 MB row, tokenized whole, took 16 CPU-s and 2.1 GB).

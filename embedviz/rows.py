@@ -385,8 +385,13 @@ def _vector_rows(arr, column: str, first: int) -> list[np.ndarray]:
     return np.split(values, ends[:-1]) if len(arr) else []
 
 
-def columns_of(data: bytes, name: str) -> list[str]:
-    """The column names of a corpus file's bytes ([] for plain text)."""
+def columns_of(data: bytes | str | os.PathLike, name: str | None = None) -> list[str]:
+    """The column names of a corpus file's bytes, or of the file at a path ([] for plain text)."""
+    if not isinstance(data, bytes):
+        name = name or str(data)
+        if file_kind(name) != "parquet":
+            with open(data, "rb") as f:
+                data = f.read(8192) + f.readline()  # the header line (and a little more)
     kind = file_kind(name)
     if kind == "text":
         _looks_binary(data, name)
@@ -412,20 +417,73 @@ def columns_of(data: bytes, name: str) -> list[str]:
         raise InputError(f"The first line (the header) of {Path(name).name} is not readable CSV: {e}.") from None
 
 
+def _number(value) -> bool:
+    if value is None or isinstance(value, (int, float)):
+        return True
+    try:
+        float(str(value).strip() or "nan")
+        return True
+    except ValueError:
+        return False
+
+
+def text_columns(data: bytes, name: str, *, sample: int = 200) -> list[str]:
+    """The columns of a corpus file's bytes that hold text: those with a value, among the first
+    ``sample`` rows, that is not a number (a column of ids or scores is not text to embed; parquet: its
+    string columns). [] for plain text, whose lines are the rows. A file with columns but none of text
+    is an :class:`InputError` that says so."""
+    columns = columns_of(data, name)
+    kind = file_kind(name)
+    if kind == "text":
+        return []
+    if kind == "parquet":
+        import pyarrow as pa
+
+        schema = _parquet_file(data, name).schema_arrow
+        found = [str(c) for c, t in zip(schema.names, schema.types) if pa.types.is_string(t)
+                 or pa.types.is_large_string(t) or (pa.types.is_dictionary(t) and pa.types.is_string(t.value_type))]
+    else:
+        head = data.split(b"\n", sample + 1)[:sample + 1]
+        if kind == "jsonl":
+            objs = []
+            for line in head:
+                try:
+                    obj = json.loads(_decode(line)[0])
+                except (json.JSONDecodeError, RecursionError):
+                    continue
+                objs += [obj] if isinstance(obj, dict) else []
+            found = [c for c in columns if any(not _number(o.get(c)) for o in objs)]
+        else:
+            try:
+                rows = list(csv.reader((_decode(b)[0] for b in head), delimiter="\t" if name.lower().endswith(".tsv") else ","))[1:]
+            except csv.Error:
+                rows = []
+            found = [c for i, c in enumerate(columns) if any(i < len(r) and not _number(r[i]) for r in rows)]
+    if columns and not found:
+        raise InputError(f"{Path(name).name} has no column of text: its columns ({', '.join(map(str, columns[:20]))}) "
+                         "hold only numbers" + (" or nothing" if kind != "parquet" else "") + ". A map embeds a column of "
+                         "text (a sentence, a title, a ticket a row); add one, or choose another file.")
+    return found
+
+
 @memoize(maxsize=4)
 def read_corpus(data: bytes, name: str, *, text_column: str | None = None, label_column: str | None = None,
                 max_rows: int = limits.MAX_CORPUS_ROWS, max_bytes: int = limits.MAX_CORPUS_BYTES,
-                vector_column: str | None = None) -> Rows:
+                vector_column: str | None = None, keep_columns: tuple[str, ...] = (), min_rows: int = 1) -> Rows:
     """All the rows of an uploaded corpus, for the app: at most ``max_rows`` rows and ``max_bytes`` of
     decoded text, or a message that says to use the batch job. ``vector_column``: a parquet column of
-    the rows' own vectors (``Rows.vectors``, used instead of embedding). Memoised (by a digest of the
+    the rows' own vectors (``Rows.vectors``, used instead of embedding). ``keep_columns``: other columns
+    carried along (``Rows.extra``). Fewer than ``min_rows`` rows (a map needs
+    :data:`~embedviz.limits.MIN_MAP_ROWS`) is a message. Memoised (by a digest of the
     bytes): a rerun of the page does not parse the file again."""
     out = Rows()
     seen = 0
     vectors = []
     for chunk in iter_rows(data, name=name, text_column=text_column, label_column=label_column, max_bytes=max_bytes,
-                           vector_column=vector_column):
+                           vector_column=vector_column, keep_columns=tuple(keep_columns)):
         vectors += [chunk.vectors] if chunk.vectors is not None else []
+        for c in keep_columns:
+            out.extra.setdefault(c, []).extend(chunk.extra.get(c, []))
         out.texts += chunk.texts
         out.empty += chunk.empty
         out.replaced += chunk.replaced
@@ -441,6 +499,10 @@ def read_corpus(data: bytes, name: str, *, text_column: str | None = None, label
     if not out.texts:
         raise InputError(f"{name} has no non-empty rows to embed" + (f" in column {text_column!r}" if text_column else "")
                          + "; choose another column, or a file with text in it.")
+    if len(out.texts) < min_rows:
+        raise InputError(f"{name} has {len(out.texts):,} non-empty row{'s' * (len(out.texts) != 1)}"
+                         + (f" in column {text_column!r}" if text_column else "")
+                         + f"; a map needs at least {min_rows:,}: a map of fewer has no shape to show.")
     if vectors:
         out.vectors = np.concatenate(vectors)
         out.vectors.setflags(write=False)  # memoised: every session shares it

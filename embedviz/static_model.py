@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,8 +129,9 @@ class NeighbourAgreement:
 
     def sentence(self) -> str:
         return (f"its {self.k} nearest rows agree with the encoder's for {self.overlap:.0%} of them on average "
-                f"({self.rows:,} docstrings; chance: {self.chance:.1%}), at {self.rows_per_s:,.0f} rows/s against "
-                f"the encoder's {self.encoder_rows_per_s:,.0f} (measured here when it was built)")
+                f"(chance: {self.chance:.1%}), at {self.rows_per_s:,.0f} rows/s against the encoder's "
+                f"{self.encoder_rows_per_s:,.0f}: measured when it was built here, on a reference set of "
+                f"{self.rows:,} docstrings, not on your rows")
 
 
 class StaticEmbedder:
@@ -279,6 +281,14 @@ def _build_once(name: str, folder: Path, progress: Progress) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def distil_progress(done: int, tokens: int, encoder: str, seconds: float) -> str:
+    """The distillation's progress in words: ``done`` of ``tokens`` through ``encoder`` in ``seconds``,
+    the rate and the time left at that rate."""
+    rate = done / max(seconds, 1e-9)
+    return (f"Distilling the static model: {done:,} of {tokens:,} tokens through {encoder}, {rate:,.0f} tokens/s, "
+            f"about {(tokens - done) / max(rate, 1e-9):,.0f} s left")
+
+
 def _build(name: str, out: Path, progress: Progress) -> None:
     """Distil ``name`` with model2vec, offline, from the encoder's own safe loading (safetensors only,
     never remote code), then measure it (:func:`neighbour_agreement`) and save it all in ``out``."""
@@ -297,12 +307,12 @@ def _build(name: str, out: Path, progress: Progress) -> None:
     tokenizer = AutoTokenizer.from_pretrained(enc.source, trust_remote_code=False)  # not the shared one: not thread-safe
     tokens = sum(not UNUSED.fullmatch(t) for t in tokenizer.get_vocab())  # model2vec leaves [unused0]... out
     batches = math.ceil(tokens / 256)  # and runs the rest 256 tokens at a time
-    done = [0]
+    done, t0 = [0], time.perf_counter()
 
     def tick(*_):
         done[0] += 1
         step(0.02 + 0.68 * min(done[0] / batches, 1.0),
-             f"Distilling the static model: {min(done[0] * 256, tokens):,} of {tokens:,} tokens through {enc.name}")
+             distil_progress(min(done[0] * 256, tokens), tokens, enc.name, time.perf_counter() - t0))
 
     model.register_forward_hook(tick)
     with torch.inference_mode():

@@ -202,18 +202,22 @@ def test_one_ray_job_has_one_pool_and_resumes(docs, tmp_path):
     try:
         out = tmp_path / "ray"
         ev.ray_engine.check_ray_address(ray.get_runtime_context().gcs_address)  # a real head passes the check
-        ev.map_corpus(path, out, text_column="text", engine="ray", workers=2, chunk_rows=100, sample=200)
+        ev.map_corpus(path, out, text_column="text", engine="ray", workers=2, chunk_rows=100, sample=200,
+                      keep_columns=("module",))
         assert _pools_started() == 2  # 6 chunks, one pool of 2 actors (was: a pool per chunk, 12 actors)
         m = ev.open_map(out)
         assert m.texts == texts and m.about["engine"] == "ray" and 1 <= m.about["Ray actors"] <= 2
+        modules = [r["module"] for r in csv.DictReader(io.StringIO(path.read_text()))]
+        assert m.columns == ["label", "module"] and m.column("module") == modules  # kept through Ray, in row order
         local, _ = ev.embed_rows(ev.load_encoder(), texts)
         assert np.allclose(np.asarray(m.vectors), local, atol=1e-5)
         (out / "chunks" / "000002.parquet").unlink()  # a lost chunk: embedded again, by one more pool
         seen = []
         ev.map_corpus(path, out, text_column="text", engine="ray", workers=2, chunk_rows=100, sample=200,
-                      progress=lambda f, msg: seen.append(msg))
+                      keep_columns=("module",), progress=lambda f, msg: seen.append(msg))
         assert sum("done before, skipped" in s for s in seen) == 5 and _pools_started() == 4
         assert np.allclose(np.asarray(ev.open_map(out).vectors), local, atol=1e-5)
+        assert ev.open_map(out).column("module") == modules  # the chunk embedded again carries its column too
     finally:
         ray.shutdown()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pagetest import ok, run
 
 import embedviz as ev
 from embedviz import examples as ex
@@ -371,3 +372,55 @@ def test_the_command_line_fails_in_one_line(docs, tmp_path):
     err = seen + proc.stderr.read()
     assert proc.wait(60) == 130 and "Traceback" not in err
     assert err.strip().splitlines()[-1] == "embedviz: stopped (Ctrl-C). Finished chunks are kept: rerun the same command to resume."
+
+
+def test_a_query_too_long_is_cut_and_said(enc):
+    """A 20,000-character query: the page says the model read only its first part, and that it is too long
+    for a link (it was cut without a word, and put in the URL whole)."""
+    at = run("app_pages/9_Corpus.py")
+    query = ("How do I split a path into its folder and its file name? " * 400)[:20_000]
+    at.text_input(key="corpus_query").input(query).run()
+    ok(at)
+    assert any("so it was cut to its first part" in w.value.replace("\\", "") for w in at.warning)
+    assert any("20,000 characters, too long to share in a link" in c.value for c in at.caption)
+    assert "corpus_query" not in at.query_params
+    assert len(at.dataframe[0].value) == 10  # the rows nearest to what was read
+    at.text_input(key="corpus_query").input("split a path").run()  # a short one: nothing said
+    assert not at.warning and not any("too long" in c.value for c in at.caption)
+
+
+def test_columns_of_numbers_are_not_text(tmp_path):
+    """The text column a page offers first is one that holds text: ids and scores are not (an upload of
+    ``id,score`` made ``id`` the text column and mapped two numbers)."""
+    assert ev.text_columns(b"id,title,score\n1,A first title,2.5\n2,,3\n", "a.csv") == ["title"]
+    assert ev.text_columns(b"id\tbody\n1\tSome words\n", "a.tsv") == ["body"]
+    assert ev.text_columns(b'{"id": 1, "n": "2", "t": "words"}\n', "a.jsonl") == ["t"]
+    assert ev.text_columns(b"a line\nanother\n", "a.txt") == []  # plain text: its lines are the rows
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"id": [1, 2], "text": ["a", "b"]}), tmp_path / "t.parquet")
+    assert ev.text_columns((tmp_path / "t.parquet").read_bytes(), "t.parquet") == ["text"]
+    with pytest.raises(ev.InputError, match=r"numbers.csv has no column of text: its columns \(id, score\) hold only"):
+        ev.text_columns(b"id,score\n1,2\n3,4\n", "numbers.csv")
+    pq.write_table(pa.table({"id": [1, 2], "score": [0.5, 1.0]}), tmp_path / "n.parquet")
+    with pytest.raises(ev.InputError, match="n.parquet has no column of text"):
+        ev.text_columns((tmp_path / "n.parquet").read_bytes(), "n.parquet")
+    with pytest.raises(ev.InputError, match="two.csv has 2 non-empty rows in column 'text'; a map needs at least 4"):
+        ev.read_corpus(b"text\nOne row.\nAnother row.\n", "two.csv", text_column="text", min_rows=ev.limits.MIN_MAP_ROWS)
+
+
+def test_the_static_models_quality_names_its_reference_set():
+    """Beside a corpus of 1,000 rows, "1,916 docstrings" read as if it counted the visitor's rows: the
+    sentence says the quality was measured on a reference set when the model was built."""
+    said = ev.NeighbourAgreement(rows=1916, k=10, overlap=0.62, chance=10 / 1915, rows_per_s=30_000,
+                                 encoder_rows_per_s=300).sentence()
+    assert "measured when it was built here, on a reference set of 1,916 docstrings, not on your rows" in said
+    assert said.startswith("its 10 nearest rows agree with the encoder's for 62% of them")
+
+
+def test_the_static_models_build_says_its_rate_and_time_left():
+    from embedviz.static_model import distil_progress
+
+    assert distil_progress(256, 29_528, "all-MiniLM-L6-v2", 2.0) == \
+        "Distilling the static model: 256 of 29,528 tokens through all-MiniLM-L6-v2, 128 tokens/s, about 229 s left"

@@ -145,6 +145,41 @@ def test_growing_a_map_leaves_the_old_rows_exactly(rows, enc, tmp_path):
     assert ((cm.coords[-1] >= coords.min(0)) & (cm.coords[-1] <= coords.max(0))).all()
 
 
+def test_grown_rows_carry_the_maps_columns_their_file_has(rows, enc, tmp_path):
+    texts, modules, vecs, coords = rows
+    folder = make_map(tmp_path / "m", rows)  # columns: label, length, module
+    new = b"text,module,label,stars\nSplit a path into its folder and its file name.,posixpath,os\n" \
+          b"Return the square root of a number.,math,math\n"
+    grown = ev.grow_map(folder, new, name="new.csv", text_column="text", encoder=enc)
+    assert grown.kept == ("label", "module") and grown.not_kept == ("length",)
+    assert "carry their label, module from the file" in grown.sentence() and "no column length" in grown.sentence()
+    cm = ev.open_map(folder)
+    assert cm.labels[-2:] == ["os", "math"] and cm.column("module")[-2:] == ["posixpath", "math"]
+    assert np.isnan(cm.column("length")[-2:]).all()
+    colours = cm.colouring("label")  # no new, empty category: the new rows' labels are the map's own
+    assert "(none)" not in colours.groups and set(colours.groups[-2:]) <= set(ev.colour_by(modules, column="label").groups)
+    grown = ev.grow_map(folder, b"text,length\nA row of text about files.,26\n", name="more.csv", text_column="text",
+                        encoder=enc)  # a number column: numbers again, as the map's
+    assert grown.kept == ("length",) and grown.not_kept == ("label", "module")
+    assert ev.open_map(folder).column("length")[-1] == 26
+    with pytest.raises(ev.InputError, match="column 'length' holds values that are not int64"):
+        ev.grow_map(folder, b"text,length\nAnother row.\n,\nA third.,long\n", name="bad.csv", text_column="text",
+                    encoder=enc)
+
+
+def test_a_batch_jobs_label_column_is_the_grown_rows_label(rows, tmp_path):
+    """A batch job made with ``--label-column module`` notes it; new rows take their label from that column."""
+    texts, modules, vecs, coords = rows
+    src = tmp_path / "docs.csv"
+    with src.open("w", newline="") as f:
+        csv.writer(f).writerows([["text", "module"], *zip(texts[:60], modules[:60])])
+    ev.map_corpus(src, tmp_path / "out", text_column="text", label_column="module")
+    assert json.loads((tmp_path / "out" / "about.json").read_text())["label column"] == "module"
+    new = b"text,module\nReturn the square root of a number.,math\n"
+    grown = ev.grow_map(tmp_path / "out", new, name="new.csv", text_column="text", vectors=vecs[:1])
+    assert grown.kept == ("label",) and grown.not_kept == () and ev.open_map(tmp_path / "out").labels[-1] == "math"
+
+
 def test_growing_refuses_vectors_of_another_width(rows, tmp_path):
     folder = make_map(tmp_path / "m", rows, extra=False)
     wide = np.random.default_rng(0).normal(size=(2, 768)).astype(np.float32)
