@@ -6,8 +6,8 @@ stays readable however many there are (the most common named, each in its own co
 >>> c.groups, c.legend
 (['os', 'json', 'os', 're'], [('os', 2), ('json', 1), ('re', 1)])
 >>> c = colour_by(np.arange(100.0), column="year")
->>> c.values is not None, c.low, c.high
-(True, 0.0, 99.0)
+>>> c.values is not None, c.low, c.high  # the 2nd and 98th percentiles: outliers do not wash it out
+(True, 1.98, 97.02)
 """
 
 from __future__ import annotations
