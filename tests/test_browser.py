@@ -143,6 +143,7 @@ def test_every_page_renders(server, page, name):
     page.screenshot(path=str(SHOTS / f"{name or 'home'}.png"), full_page=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [p for p in PAGES if p and p != "Story"])  # Story types only in its dialog (test_story)
 def test_markup_in_every_text_field_shows_literally(server, page, name):
     page.goto(f"{server}/{name}", timeout=120_000)
@@ -179,6 +180,7 @@ def test_markup_in_every_text_field_shows_literally(server, page, name):
         assert page.locator(".ev-chip", has_text="<").count() >= 1  # the '<' is shown as a character
 
 
+@pytest.mark.slow
 def test_a_copied_link_reopens_the_same_picture(server, page):
     page.goto(f"{server}/Context", timeout=120_000)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
@@ -197,6 +199,7 @@ def test_a_copied_link_reopens_the_same_picture(server, page):
     fresh.locator(".js-plotly-plot", has_text="bat (flew) ~ bat (baseball)").first.wait_for(timeout=60_000)
 
 
+@pytest.mark.slow
 def test_tour_link_opens_the_step(server, page):
     page.goto(server, timeout=120_000)
     page.wait_for_selector("h1", timeout=120_000)
@@ -211,6 +214,7 @@ def test_tour_link_opens_the_step(server, page):
     assert_clean(page)
 
 
+@pytest.mark.slow
 def test_uploading_vector_files(server, page, tmp_path):
     good = tmp_path / "tiny_glove.txt"
     good.write_text("king 0.9 0.1 0.3\nqueen 0.8 0.2 0.9\nman 0.7 0.0 0.1\nwoman 0.6 0.1 0.7\napple 0.0 0.9 0.0\n")
@@ -232,6 +236,7 @@ def test_uploading_vector_files(server, page, tmp_path):
     page.wait_for_selector("text=Still using: tiny_glove.txt (5 words, uploaded)", timeout=60_000)  # nothing lost
 
 
+@pytest.mark.slow
 def test_figure_and_numbers_download(server, page):
     page.goto(f"{server}/Layers", timeout=120_000)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
@@ -250,6 +255,7 @@ def sidebar_source(pg) -> str:
     return pg.locator("[data-testid='stSidebar'] [data-testid='stCaptionContainer']", has_text="Using").first.inner_text()
 
 
+@pytest.mark.slow
 def test_glove_6b_is_the_default_and_its_score_is_in_sight(server, page):
     page.goto(f"{server}/Static_vectors?vectors_tab=Analogies", timeout=120_000)
     page.wait_for_selector("text=3CosAdd", timeout=120_000)
@@ -262,6 +268,7 @@ def test_glove_6b_is_the_default_and_its_score_is_in_sight(server, page):
     assert_clean(page)
 
 
+@pytest.mark.slow
 def test_the_vector_source_holds_from_page_to_page(server, page):
     (VECTOR_DIR / "tiny.txt").write_text("king 0.9 0.1 0.3\nqueen 0.8 0.2 0.9\nman 0.7 0.0 0.1\nwoman 0.6 0.1 0.7\n"
                                          "car 0.0 0.9 0.0\nbike 0.1 0.8 0.1\n")
@@ -291,6 +298,7 @@ def type_into(pg, locator, text):
     settle(pg)
 
 
+@pytest.mark.slow
 def test_the_tour_shows_its_example_after_the_visitor_typed(server, page):
     page.goto(f"{server}/Tokens", timeout=120_000)
     page.wait_for_selector(".ev-chip", timeout=120_000)
@@ -317,6 +325,7 @@ def test_the_tour_shows_its_example_after_the_visitor_typed(server, page):
     assert_clean(page)
 
 
+@pytest.mark.slow
 def test_an_example_button_restores_its_text_after_editing(server, page):
     page.goto(f"{server}/Context", timeout=120_000)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
@@ -332,6 +341,7 @@ def test_an_example_button_restores_its_text_after_editing(server, page):
     page.locator(".js-plotly-plot", has_text="bat (flew) ~ bat (baseball)").first.wait_for(timeout=60_000)
 
 
+@pytest.mark.slow
 def test_home_is_live_and_the_tour_saves_as_one_file_that_opens_offline(server, page, tmp_path):
     page.goto(server, timeout=120_000)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a live figure on Home, not only text
@@ -352,6 +362,7 @@ def test_home_is_live_and_the_tour_saves_as_one_file_that_opens_offline(server, 
     offline.close()
 
 
+@pytest.mark.slow
 def test_a_tour_step_says_where_it_is_and_leads_on(server, page):
     page.goto(server, timeout=120_000)
     page.wait_for_selector("h1", timeout=120_000)
@@ -366,6 +377,7 @@ def test_a_tour_step_says_where_it_is_and_leads_on(server, page):
     assert_clean(page)
 
 
+@pytest.mark.slow
 def test_a_model_that_cannot_load_says_why_and_the_picker_goes_back(server, page):
     page.goto(f"{server}/Tokens", timeout=120_000)
     page.wait_for_selector(".ev-chip", timeout=120_000)
@@ -383,6 +395,7 @@ def test_a_model_that_cannot_load_says_why_and_the_picker_goes_back(server, page
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
 
+@pytest.mark.slow
 def test_labels_follow_their_input(server, page):
     page.goto(f"{server}/Layers", timeout=120_000)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
@@ -409,6 +422,7 @@ def test_how_a_word_splits_agrees_with_the_token_table(server, page):
     assert "Normalised: 'covid-19'" in text and "into 3 word(s): covid - 19" in text  # as the tokenizer cuts it
 
 
+@pytest.mark.slow
 def test_long_text_stays_out_of_the_link_and_says_so(server, page):
     page.goto(f"{server}/Context", timeout=120_000)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
@@ -433,6 +447,7 @@ def test_download_buttons_show_their_whole_label_on_a_laptop(server, browser):
     ctx.close()
 
 
+@pytest.mark.slow
 def test_the_tutorials_caveats_are_in_sight(server, page):
     page.goto(f"{server}/Train", timeout=120_000)
     page.locator(".js-plotly-plot", has_text="after 300 epochs").first.wait_for(timeout=120_000)  # the trained result
@@ -519,6 +534,7 @@ def test_the_whole_vocabulary_map_find_click_lasso_box_export(server, page):
     assert_clean(page)
 
 
+@pytest.mark.slow
 def test_attention_page_grid_click_and_downloads(server, page):
     page.set_viewport_size({"width": 1366, "height": 1400})
     page.goto(f"{server}/Attention", timeout=120_000)

@@ -24,7 +24,7 @@ import test_browser as tb  # noqa: E402
 from test_browser import CHROMIUM, assert_clean, settle, type_into  # noqa: E402
 
 browser, page = tb.browser, tb.page
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, pytest.mark.slow,  # the default run keeps one walk of every page (test_browser)
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
 NAME = "docs-map"
 

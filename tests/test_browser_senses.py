@@ -13,7 +13,7 @@ from test_browser import CHROMIUM, SHOTS, assert_clean, settle  # noqa: E402
 
 server, browser, page = tb.server, tb.browser, tb.page  # its fixtures: one server for this module
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, pytest.mark.slow,  # the default run keeps one walk of every page (test_browser)
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
 LAPTOP = {"width": 1366, "height": 768}
 

@@ -330,6 +330,7 @@ def test_the_batch_job_owns_its_folder(docs, tmp_path):
     assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
 
 
+@pytest.mark.slow  # a subprocess per bad input
 def test_the_command_line_fails_in_one_line(docs, tmp_path):
     """Item 7 / 10: bad numbers, a FIFO, a foreign folder, a Ray that cannot start and Ctrl-C: one line
     each, no traceback, nothing left running."""
