@@ -4,8 +4,11 @@ in-process engine (the baseline), each from nothing; prints Ray's time / the in-
 pool's actors (one pool: at most --workers) and the largest difference between their vectors.
 
 Rows: the most frequent GloVe words, one a row (short rows: Ray's fixed costs weigh most), or the
-standard library's docstrings (--corpus docstrings, at most ~1,900 rows).
-Usage: python benchmarks/ray_engine.py [--model NAME_OR_FOLDER] [--rows 20000] [--workers 2]"""
+standard library's docstrings (--corpus docstrings, at most ~1,900 rows), or any number of rows of real
+text (--corpus text: package descriptions, docstrings, GloVe words in runs of twelve, as
+benchmarks/static_rows.py makes them; for a million rows, with --model static).
+Usage: python benchmarks/ray_engine.py [--model NAME_OR_FOLDER|static] [--rows 20000] [--corpus words|docstrings|text]
+       [--workers 2]"""
 
 import argparse
 import csv
@@ -24,6 +27,10 @@ from embedviz import examples as ex
 def corpus(kind: str, n: int) -> list[str]:
     if kind == "docstrings":
         return [r["text"] for r in csv.DictReader(io.StringIO(ex.docstring_corpus(n).decode()))][:n]
+    if kind == "text":
+        from static_rows import real_rows
+
+        return real_rows(n)
     return list(ev.load_vectors().words[:n])
 
 
@@ -31,7 +38,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", help="the encoder (default: the bundled model)")
     ap.add_argument("--rows", type=int, default=20_000)
-    ap.add_argument("--corpus", choices=["words", "docstrings"], default="words")
+    ap.add_argument("--corpus", choices=["words", "docstrings", "text"], default="words")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--chunk-rows", type=int, default=10_000)
     ap.add_argument("--rounds", type=int, default=1, help="runs of each, interleaved; the fastest counts (a busy "

@@ -1,7 +1,8 @@
 """Claim: the static model maps a big corpus at >= 5,000 rows/s on two cores, end to end
 (`python -m embedviz map FILE --model static`: reading, embedding, projecting with PCA, writing), and
 each path runs near its model's bare encode on texts already in memory (static: model2vec's encode, the
-floor; encoder: the transformer on padded batches, as sentence-transformers runs it).
+floor; encoder: the transformer on padded batches, as sentence-transformers runs it; those rates measured
+on the first 120,000 rows, the end-to-end run on all of them).
 
 Beside the speed, its price: how many of each docstring's 10 nearest rows the static model and the
 encoder share (ev.neighbour_agreement, against chance).
@@ -62,12 +63,15 @@ def main(n: int = 120_000) -> None:
     if static.quality:
         print("  quality:", static.quality.sentence())
 
-    # the static path: embed_rows against the bare model2vec encode of the same texts in memory
-    floor_s, _ = best_of(lambda: static.model.encode(texts, max_length=None, use_multiprocessing=False,
+    # the static path: embed_rows against the bare model2vec encode of the same texts in memory (the
+    # first 120,000: a rate, not a total)
+    some = texts[:120_000]
+    floor_s, _ = best_of(lambda: static.model.encode(some, max_length=None, use_multiprocessing=False,
                                                      batch_size=4096), n=2)
-    ours_s, _ = best_of(lambda: ev.embed_rows(static, texts), n=2)
-    print(f"static embed_rows: {len(texts) / ours_s:,.0f} rows/s; floor (bare model2vec encode) "
-          f"{len(texts) / floor_s:,.0f} rows/s -> {floor_s / ours_s:.2f} of the floor's speed")
+    ours_s, _ = best_of(lambda: ev.embed_rows(static, some), n=2)
+    floor_rate = len(some) / floor_s
+    print(f"static embed_rows: {len(some) / ours_s:,.0f} rows/s; floor (bare model2vec encode) "
+          f"{floor_rate:,.0f} rows/s -> {floor_s / ours_s:.2f} of the floor's speed")
 
     # the encoder path, on a few hundred rows (it reads ~150 a second)
     import torch
@@ -111,7 +115,7 @@ def main(n: int = 120_000) -> None:
     rate = about["rows"] / wall
     print(f"end to end, python -m embedviz map --model static: {about['rows']:,} rows in {wall:.1f} s -> "
           f"{rate:,.0f} rows/s (goal 5,000: {'met' if rate >= 5000 else 'NOT met'}); against the bare static "
-          f"encode's {len(texts) / floor_s:,.0f} rows/s: {rate / (len(texts) / floor_s):.2f} of it, and "
+          f"encode's {floor_rate:,.0f} rows/s: {rate / floor_rate:.2f} of it, and "
           f"{rate / (len(few) / floor_e):,.0f}x the encoder's floor")
 
 

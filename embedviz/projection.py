@@ -130,7 +130,11 @@ class Projector:
         """Places ``[n, n_components]`` of new rows ``[n, dim]``. PCA: by its linear map. t-SNE and UMAP:
         ``how="neighbours"`` (the default, :func:`place_near`) puts each row where its nearest fitted
         rows (cosine, in the full space) lie densest; ``how="transform"`` asks umap-learn / openTSNE's
-        own ``transform`` (kept to measure against: on GloVe it is slower and keeps neighbours no better)."""
+        own ``transform`` (kept to measure against: on GloVe it is slower and keeps neighbours no better;
+        a UMAP fitted on exact neighbours, :data:`EXACT_KNN`, has no search index to transform with)."""
+        if how == "transform" and getattr(self.model, "_knn_search_index", 0) is None:
+            raise InputError("This UMAP was fitted on exact neighbours, without umap-learn's search index: "
+                             "it places new points among their nearest fitted ones (how='neighbours').")
         if self.method == "pca" or how == "transform" or self.fitted is None:
             if self.reduce is not None:
                 rows = self.reduce.transform(rows)
@@ -336,8 +340,11 @@ def _fitter(x: np.ndarray, method: str, n_components: int, *, random_state: int,
     # umap-learn reports its layout's epochs only through tqdm: a sink that hears "epoch/epochs" turns them
     # into this fit's progress (finding neighbours counted as the first fifth)
     epochs = _EpochSink(lambda f: step(0.2 + 0.79 * f, f"fitting UMAP on {n:,} points"))
+    knn = (None, None, None)
+    if metric == "cosine" and EXACT_KNN[0] <= n <= EXACT_KNN[1]:
+        knn = exact_neighbours(x, k) + (None,)
     model = umap.UMAP(n_components=n_components, n_neighbors=k, min_dist=float(min_dist), metric=metric,
-                      random_state=random_state, n_jobs=1, low_memory=True,
+                      random_state=random_state, n_jobs=1, low_memory=True, precomputed_knn=knn,
                       tqdm_kwds={"disable": False, "file": epochs, "bar_format": "{n}/{total}", "mininterval": 0.5})
     import warnings
 
@@ -345,6 +352,38 @@ def _fitter(x: np.ndarray, method: str, n_components: int, *, random_state: int,
         warnings.simplefilter("ignore")
         model.fit(x)
     return model, notes
+
+
+# UMAP's neighbours found exactly (one matrix product per block) for samples this big: below it umap-learn
+# computes them exactly itself; up to 30,000 rows this costs seconds where its NN-descent spends ~40 s
+# (most of it compiling) on two cores, and it finds the true neighbours. Such a fit cannot ``transform``.
+EXACT_KNN = (4096, 30_000)
+
+
+def exact_neighbours(x: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """(indices ``[n, k]`` int64, cosine distances ``[n, k]`` float32) of each row's ``k`` nearest rows of
+    ``x`` ``[n, dim]``, itself first, nearest first: as umap-learn's own ``knn`` search gives them.
+
+    >>> idx, dist = exact_neighbours(np.array([[1.0, 0], [0.9, 0.1], [0, 1.0]]), 2)
+    >>> idx.tolist(), dist.astype(float).round(2).tolist()
+    ([[0, 1], [1, 0], [2, 1]], [[0.0, 0.01], [0.0, 0.01], [0.0, 0.89]])
+    """
+    u = unit_rows(np.asarray(x, dtype=np.float32))
+    n = len(u)
+    idx = np.empty((n, k), dtype=np.int64)
+    dist = np.empty((n, k), dtype=np.float32)
+    for a in range(0, n, block):
+        sims = u[a:a + block] @ u.T
+        rows = np.arange(len(sims))
+        sims[rows, rows + a] = np.inf  # itself first, even among exact duplicates
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (len(sims), 1))
+        top = np.take_along_axis(sims, part, 1)
+        order = np.argsort(-top, axis=1, kind="stable")
+        idx[a:a + block] = np.take_along_axis(part, order, 1)
+        top = np.take_along_axis(top, order, 1)
+        top[:, 0] = 1.0
+        dist[a:a + block] = np.clip(1.0 - top, 0.0, 2.0)
+    return idx, dist
 
 
 class _EpochSink(io.TextIOBase):
@@ -411,9 +450,10 @@ def _duration(seconds: float) -> str:
 
 def expected_seconds(method: str, fit: int, placed: int) -> tuple[float, float]:
     """(fit, place) seconds a t-SNE / UMAP map of ``fit`` fitted and ``placed`` placed points is expected
-    to take on two shared cores (measured on GloVe 50d, cold: UMAP on 20,000 ~45 s, most of it numba
-    compiling; t-SNE 31-85 s as busy as the cores are; placing ~50,000 points a second, counted at 40,000)."""
-    per = 350 if method == "tsne" else 450
+    to take on two shared cores (measured on GloVe 50d, cold: UMAP on 20,000 ~26 s, half of it numba
+    compiling; t-SNE 31-85 s as busy as the cores are; placing ~35,000-50,000 points a second, counted at
+    40,000)."""
+    per = 350 if method == "tsne" else 800
     return 2 + fit / per, placed / 40_000
 
 

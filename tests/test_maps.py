@@ -281,6 +281,33 @@ def test_umap_is_a_third_method(glove):
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(set(fractions)) > 4
 
 
+def test_exact_neighbours_are_the_true_nearest_by_cosine(glove):
+    from sklearn.neighbors import NearestNeighbors
+
+    from embedviz.projection import exact_neighbours
+
+    x = np.asarray(glove.matrix[:5000], dtype=np.float32)  # raw rows: it makes them unit itself
+    idx, dist = exact_neighbours(x, 15, block=1000)
+    ref_d, ref_i = NearestNeighbors(n_neighbors=15, metric="cosine", algorithm="brute").fit(x).kneighbors(x)
+    assert (idx[:, 0] == np.arange(5000)).all() and (dist[:, 0] == 0).all()  # itself first, as umap-learn's
+    assert np.allclose(dist, ref_d, atol=1e-4)  # the same distances, nearest first
+    same = np.mean([len(np.intersect1d(a, b)) for a, b in zip(idx[:, 1:], ref_i[:, 1:])]) / 14
+    assert same > 0.99  # the same neighbours, but for ties at the edge
+
+
+@pytest.mark.slow
+def test_umap_on_a_big_sample_is_fitted_on_exact_neighbours(glove):
+    from embedviz.projection import EXACT_KNN, fit_projector
+
+    x = np.asarray(glove.unit[:EXACT_KNN[0] + 1000], dtype=np.float32)
+    fitted = fit_projector(x, "umap", random_state=0)
+    assert fitted.model.knn_indices.shape == (len(x), 15) and fitted.model._knn_search_index is None
+    assert ev.projection.trustworthiness(x[:2000], fitted.coords[:2000]) > 0.8
+    with pytest.raises(ev.InputError, match="exact neighbours"):
+        fitted.place(x[:5], how="transform")
+    assert fitted.place(x[:5]).shape == (5, 2)  # among their nearest fitted rows, as the whole map does
+
+
 def test_show_only_a_selection(vocab_map):
     sel = vocab_map.in_box([0.3, 0.4], [-0.05, 0.0])[:300]
     sub = vocab_map.reprojected(sel, "pca")
