@@ -49,7 +49,7 @@ def main():
     src = tmp / "rows.csv"
     with open(src, "w", newline="") as f:
         csv.writer(f).writerows([["text"]] + [[t] for t in texts])
-    ev.load_encoder(args.model)  # the in-process job's model load is not timed: it is once per process
+    ev.load_embedder(args.model)  # the in-process job's model load is not timed: it is once per process
 
     def job(engine):
         out = ev.map_corpus(src, tmp / f"{engine}-{time.time_ns()}", text_column="text", model=args.model,
