@@ -150,8 +150,10 @@ if __name__ == "__main__":
         for what, path, find in runs:  # each on a freshly started server (the map's files already on disk)
             proc, url = start_streamlit(env={"EMBEDVIZ_CACHE": str(cache)})
             try:
+                print(f"{what}: opening {path}", flush=True)
                 secs, found = drawn(browser, url + path, find)
                 results[what] = (secs, rss(proc.pid), found)
+                print(f"  drawn after {secs:.1f} s, a find answered in {found:.1f} s", flush=True)
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)

@@ -22,6 +22,7 @@ from .cache import memoize
 from .errors import InputError
 from .exports import safe_cell
 from .hidden import HiddenStates
+from .jobs import IMPORTS
 from .vecmath import paired_cos
 
 
@@ -107,7 +108,8 @@ def attention_weights(enc, text: str) -> Attention:
 
 
 def _from_parts(enc, hs: HiddenStates) -> tuple[np.ndarray, np.ndarray]:
-    import torch
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        import torch
 
     model = enc.model
     heads = model.config.num_attention_heads
@@ -130,7 +132,8 @@ def _from_parts(enc, hs: HiddenStates) -> tuple[np.ndarray, np.ndarray]:
 
 @memoize(maxsize=2)
 def _eager_model(source: str):
-    from transformers import AutoModel
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        from transformers import AutoModel
 
     model = AutoModel.from_pretrained(source, trust_remote_code=False, use_safetensors=True, attn_implementation="eager")
     return model.eval()
@@ -139,7 +142,8 @@ def _eager_model(source: str):
 def eager_weights(enc, text: str) -> np.ndarray:
     """Attention weights ``[layers, heads, tokens, tokens]`` of ``text`` as the model returns them when
     run with eager attention: the path for a model that is not a BERT, and the check on the other."""
-    import torch
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        import torch
 
     tok = enc.tokenize(text)
     try:

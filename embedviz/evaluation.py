@@ -23,6 +23,7 @@ import numpy as np
 from . import access
 from .cache import memoize
 from .errors import InputError
+from .jobs import IMPORTS
 from .progress import Progress
 from .vectors import StaticVectors
 
@@ -206,7 +207,8 @@ class WordPairResult:
 def evaluate_word_pairs(vectors: StaticVectors, pairs: str | os.PathLike | list[str]) -> WordPairResult:
     """Score ``vectors`` on a word-pair file (WordSim353 / SimLex: ``word1 word2 score`` per line,
     tab or space separated, ``#`` comments and a header line allowed)."""
-    from scipy.stats import pearsonr, spearmanr
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        from scipy.stats import pearsonr, spearmanr
 
     rows, skipped = [], 0
     for line in _read_lines(pairs):

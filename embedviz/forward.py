@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .jobs import IMPORTS
 from .tokens import Tokenization
 
 
@@ -77,7 +78,8 @@ def _frozen(layers: np.ndarray, start: int, end: int) -> np.ndarray:
 
 
 def _run_padded(model, toks, pad_id, *, device, batch_tokens) -> list[np.ndarray]:
-    import torch
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        import torch
 
     out: list[np.ndarray | None] = [None] * len(toks)
     for idx in plan_batches([len(t) for t in toks], batch_tokens):
@@ -100,8 +102,9 @@ def _run_padded(model, toks, pad_id, *, device, batch_tokens) -> list[np.ndarray
 
 
 def _run_packed(model, toks, *, device, chunk_tokens, attention_tokens=1024) -> list[np.ndarray]:
-    import torch
-    import torch.nn.functional as F
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        import torch
+        import torch.nn.functional as F
 
     out: list[np.ndarray | None] = [None] * len(toks)
     heads = model.config.num_attention_heads

@@ -26,6 +26,14 @@ from .progress import Progress, reporter
 
 CHEAP_S = 15.0  # estimated CPU-seconds under which a build may use the cheap slot
 
+IMPORTS = threading.RLock()
+"""Held while a heavy library (scikit-learn, SciPy, umap-learn, openTSNE, torch, transformers, model2vec)
+is imported where it is used: when two threads import parts of one package at once, Python's import locks
+can hand one of them a partly initialised module ("cannot import name 'clone' from partially initialized
+module 'sklearn.base'"), and a fresh server does exactly that (a page's PCA beside a background UMAP
+build, or two first visitors). One such import at a time; once a library is in, taking the lock costs
+nothing."""
+
 _visitor: contextvars.ContextVar[str | None] = contextvars.ContextVar("embedviz_visitor", default=None)
 
 

@@ -28,7 +28,7 @@ from .cache import digest, freeze, memoize
 from .disk import atomic_write, cache_dir
 from .errors import InputError
 from .exports import safe_cells
-from .jobs import BUILDS, estimate_cost
+from .jobs import BUILDS, IMPORTS, estimate_cost
 from .progress import Progress, reporter
 from .projection import MAX_POINTS, METHODS, fit_and_place, neighbour_preservation, picture, projector_tsv
 from .vecmath import close_spellings, top_k, unit_rows
@@ -104,7 +104,8 @@ class Map:
 
     @property
     def tree(self):
-        from scipy.spatial import cKDTree
+        with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+            from scipy.spatial import cKDTree
 
         with self._lock:
             if self._tree is None:

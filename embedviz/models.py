@@ -28,6 +28,7 @@ from .attention import Attention, attention_weights
 from .errors import InputError
 from .forward import run_batches
 from .hidden import HiddenStates, sentence_vector
+from .jobs import IMPORTS
 from .progress import Progress, reporter
 from .similarity import Baseline, reference_baseline
 from .tokens import Tokenization, WordSplit, split_words, tokenize, vocab_table
@@ -388,7 +389,8 @@ class Encoder:
 
     def input_embeddings(self) -> np.ndarray:
         """The model's input-embedding table ``[vocab, hidden]`` (read-only)."""
-        import torch
+        with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+            import torch
 
         w = self.model.get_input_embeddings().weight.detach().to("cpu", dtype=torch.float32).numpy().copy()
         w.setflags(write=False)
@@ -488,8 +490,9 @@ def _trim() -> None:
 
 
 def _load(name: str, source: str, step: Progress) -> Encoder:
-    import torch
-    from transformers import AutoConfig, AutoModel, AutoTokenizer
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        import torch
+        from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     try:
         step(0.1, "Reading the configuration")

@@ -23,6 +23,7 @@ import numpy as np
 from . import limits
 from .cache import memoize
 from .errors import InputError
+from .jobs import IMPORTS
 from .progress import Progress, reporter
 from .vecmath import unit_rows
 
@@ -47,7 +48,8 @@ class Projection(np.ndarray):
 
 def trustworthiness(x: np.ndarray, y: np.ndarray, n_neighbors: int = 10) -> float | None:
     """scikit-learn's trustworthiness, with the neighbour count clamped to what ``n`` allows."""
-    from sklearn.manifold import trustworthiness as tw
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        from sklearn.manifold import trustworthiness as tw
 
     k = min(n_neighbors, (len(x) - 1) // 2)
     if k < 1:
@@ -77,7 +79,8 @@ def project(x: np.ndarray, method: str = "pca", n_components: int = 2, *, random
     if method == "pca":
         if n < 2:
             raise InputError("PCA needs at least two points.")
-        from sklearn.decomposition import PCA
+        with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+            from sklearn.decomposition import PCA
 
         k = min(n_components, n, x.shape[1])
         pca = PCA(n_components=k, random_state=random_state)
@@ -106,7 +109,8 @@ def _reduce(x: np.ndarray, random_state: int):
     on word vectors, no less faithful (trustworthiness 0.86 against 0.83 raw). Returns (data, pca)."""
     if x.shape[1] <= 50 or len(x) <= 50:
         return x, None
-    from sklearn.decomposition import PCA
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        from sklearn.decomposition import PCA
 
     pca = PCA(50, random_state=random_state).fit(x)
     return pca.transform(x), pca
@@ -271,7 +275,8 @@ def fit_projector(x: np.ndarray, method: str = "pca", n_components: int = 2, *, 
     to what ``n`` allows, with a note."""
     step = reporter(progress)
     if method == "pca":
-        from sklearn.decomposition import PCA
+        with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+            from sklearn.decomposition import PCA
 
         pca = PCA(n_components, random_state=random_state).fit(x)
         return Projector(method, pca, pca.transform(x), explained_variance=pca.explained_variance_ratio_)
@@ -296,7 +301,8 @@ def _fitter(x: np.ndarray, method: str, n_components: int, *, random_state: int,
     if method == "tsne":
         if n < 4:
             raise InputError("t-SNE needs at least four points; PCA works with two.")
-        from openTSNE import TSNE
+        with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+            from openTSNE import TSNE
 
         perp = float(perplexity)
         limit = max((n - 1) / 3.0, 1.0)
@@ -325,8 +331,9 @@ def _fitter(x: np.ndarray, method: str, n_components: int, *, random_state: int,
     if n < 4:
         raise InputError("UMAP needs at least four points; PCA works with two.")
     try:
-        import umap
-    except ImportError as e:
+        with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+            import umap
+    except ModuleNotFoundError as e:  # missing, not broken: any other error is a bug and says so
         raise InputError("UMAP needs the umap-learn package (pip install umap-learn).") from e
     k = int(n_neighbors)
     if k > n - 1:
@@ -462,8 +469,9 @@ def aligned_layers(stack: np.ndarray, random_state: int = 0) -> np.ndarray:
     follow on from each other: PCA of each layer, scaled to the same spread, then turned (and if need
     be mirrored) onto the layer before by orthogonal Procrustes, so that moving from one layer to the
     next shows how the points moved, not an arbitrary new rotation."""
-    from scipy.linalg import orthogonal_procrustes
-    from sklearn.decomposition import PCA
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        from scipy.linalg import orthogonal_procrustes
+        from sklearn.decomposition import PCA
 
     stack = np.asarray(stack, dtype=np.float64)
     if stack.ndim != 3 or stack.shape[1] < 3:
@@ -483,7 +491,8 @@ def neighbour_preservation(x: np.ndarray, y: np.ndarray, k: int = 10) -> np.ndar
     """Per point, the share of its ``k`` nearest neighbours in the full space (cosine) that are also
     among its ``k`` nearest in the picture ``y`` (Euclidean): 1 = the picture keeps its neighbourhood,
     0 = it keeps none of it. ``[n]`` float32; at most ``limits.MAX_SCORED_POINTS`` points."""
-    from scipy.spatial import cKDTree
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        from scipy.spatial import cKDTree
 
     x = np.asarray(x, dtype=np.float32)
     n = len(x)

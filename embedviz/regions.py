@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cache import digest, memoize
+from .jobs import IMPORTS
 
 COMMON = 150  # the map's first points (a vocabulary's most frequent words: "the", "of") name no region
 
@@ -79,7 +80,8 @@ def map_regions(m, *, grid: int = 96, most: int = 12, words: int = 3, smooth: fl
     of the points each; at most ``most`` of them, largest first. Each is named by ``words`` readable words
     (:attr:`~embedviz.Map.readable`) among its 500 most frequent past the first :data:`COMMON`, those whose vectors are nearest (by
     cosine) to the region's mean direction."""
-    from scipy import ndimage
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        from scipy import ndimage
 
     x0, x1, y0, y1 = m.extent()
     c = m.coords[:, :2].astype(np.float64)

@@ -10,6 +10,7 @@ import numpy as np
 
 from .cache import memoize
 from .errors import InputError
+from .jobs import IMPORTS
 from .vecmath import paired_cos, top_k, unit_rows
 
 
@@ -41,7 +42,8 @@ def clusters(vectors: np.ndarray, texts: list[str], k: int = 8, seed: int = 0, w
     """k-means clusters of the rows (cosine), each named by its most distinctive words: those most
     over-represented in its rows against the whole corpus. Returns (cluster per row, names). Memoised:
     a click on the map does not run k-means again."""
-    from sklearn.cluster import KMeans
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        from sklearn.cluster import KMeans
 
     v = np.asarray(vectors, dtype=np.float32)
     v = unit_rows(v)

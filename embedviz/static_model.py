@@ -36,6 +36,7 @@ import numpy as np
 
 from .disk import atomic_write, cache_dir
 from .errors import InputError
+from .jobs import IMPORTS
 from .progress import Progress, reporter
 
 STATIC = "static"
@@ -252,7 +253,8 @@ def map_model(about: dict) -> tuple[str | None, str]:
 
 
 def _read(folder: Path, name: str) -> StaticEmbedder:
-    from model2vec import StaticModel
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        from model2vec import StaticModel
 
     about = json.loads((folder / "about.json").read_text())
     q = about.get("quality")
@@ -294,9 +296,10 @@ def _build(name: str, out: Path, progress: Progress) -> None:
     never remote code), then measure it (:func:`neighbour_agreement`) and save it all in ``out``."""
     import math
 
-    import torch
-    from model2vec.distill import distill_from_model
-    from transformers import AutoModel, AutoTokenizer
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        import torch
+        from model2vec.distill import distill_from_model
+        from transformers import AutoModel, AutoTokenizer
 
     from .models import load_encoder
 

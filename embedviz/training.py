@@ -21,6 +21,7 @@ import numpy as np
 
 from .cache import memoize
 from .errors import InputError
+from .jobs import IMPORTS
 from .limits import (
     LR_RANGE,
     MAX_EPOCHS,
@@ -84,7 +85,8 @@ def check_settings(dim: int, epochs: int, lr: float, *, max_dim: int = 64, max_e
 def _one_thread():
     """Train on one thread: these tensors are tiny, and torch's second thread only adds overhead
     (measured: 1,000 epochs of 60 words, 2.3 CPU-s on one thread against 11 on two)."""
-    import torch
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        import torch
 
     before = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -129,7 +131,8 @@ def train_embeddings(groups: list[list[str]], *, dim: int = 3, epochs: int = 300
     """Train the tutorial's Embedding + Linear model to predict, from each word, the other words of
     its group (full-batch Adam, cross-entropy). Deterministic for a given ``random_state``.
     ``progress(fraction, message)`` is called every few epochs (an app can stop the work there)."""
-    import torch
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        import torch
 
     check_settings(dim, epochs, lr)
     groups = [list(dict.fromkeys(g)) for g in groups]
@@ -184,7 +187,8 @@ def train_skipgram(text: str, *, dim: int = 8, window: int = 2, epochs: int = 10
                    min_count: int = 1, random_state: int = 0, progress: Progress | None = None) -> SkipGramResult:
     """A small skip-gram model on pasted text: each word predicts the words within ``window`` of
     it (full softmax: the vocabulary is small). Returns the learned vectors as :class:`StaticVectors`."""
-    import torch
+    with IMPORTS:  # heavy libraries: one thread at a time (jobs.IMPORTS)
+        import torch
 
     check_settings(dim, epochs, lr, max_dim=300)
     if not 1 <= window <= 10:
