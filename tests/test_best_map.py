@@ -125,14 +125,16 @@ def test_a_big_export_says_its_size_then_is_written_with_progress():
     assert made and abs(int(made[1]) - int(said[1])) <= 1 and int(made[1]) > 40
 
 
-def test_the_time_left_never_counts_down_to_nothing_before_the_map_is_there(glove, fresh_server):
+def test_the_time_left_never_counts_down_to_nothing_before_the_map_is_there(glove, fresh_server, monkeypatch):
     """A real build whose estimate is far too small (as a busy server makes it): once the estimate has run
     out and no pace is measured yet, no number is given; once the progress moves, the time left comes
     from the build's own pace; before the map is there it is never under a second."""
     import threading
 
     b = maps.MapBuild("tsne", dict(maps._DEFAULT_KNOBS), cost=0.5)
-    kwargs = dict(size=20_000, sample=1000, seed=0, perplexity=30.0, n_neighbors=15, min_dist=0.1, scored=2000)
+    monkeypatch.setenv("EMBEDVIZ_MAPS", "pca; tsne seed=0 perplexity=30 sample=3000")  # a build of several
+    # seconds, so that its pace (measured over two) is known before it ends, on an idle machine too
+    kwargs = dict(size=20_000, sample=3000, seed=0, perplexity=30.0, n_neighbors=15, min_dist=0.1, scored=2000)
     assert b.seconds_left() == 0.5  # not started: the estimate (under a second: gone as soon as it runs)
     threading.Thread(target=b._build, args=(glove, kwargs), daemon=True).start()
     seen = []

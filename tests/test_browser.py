@@ -413,6 +413,7 @@ def test_labels_follow_their_input(server, page):
     assert page.locator(".js-plotly-plot", has_text="frogg").count() == 0
 
 
+@pytest.mark.slow
 def test_how_a_word_splits_agrees_with_the_token_table(server, page):
     page.goto(f"{server}/Tokens", timeout=120_000)
     page.wait_for_selector(".ev-chip", timeout=120_000)
@@ -432,6 +433,7 @@ def test_long_text_stays_out_of_the_link_and_says_so(server, page):
     assert "context_text" not in page.url and len(page.url) < 2000
 
 
+@pytest.mark.slow
 def test_download_buttons_show_their_whole_label_on_a_laptop(server, browser):
     ctx = browser.new_context(viewport={"width": 1366, "height": 768})
     pg = ctx.new_page()

@@ -375,6 +375,7 @@ def test_the_command_line_fails_in_one_line(docs, tmp_path):
     assert err.strip().splitlines()[-1] == "embedviz: stopped (Ctrl-C). Finished chunks are kept: rerun the same command to resume."
 
 
+@pytest.mark.slow
 def test_a_query_too_long_is_cut_and_said(enc):
     """A 20,000-character query: the page says the model read only its first part, and that it is too long
     for a link (it was cut without a word, and put in the URL whole)."""

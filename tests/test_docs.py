@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_readme_notebook_snippet_runs(enc):
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("## From a notebook"):]

@@ -122,6 +122,7 @@ def test_a_pasted_essay_in_a_word_box_is_named_not_repeated(enc):
     assert any("riverbankriverbank" in w and "…" in w for w in said), said
 
 
+@pytest.mark.slow
 def test_static_vectors_benchmarks_tab(enc):
     at = run("app_pages/5_Static_vectors.py", vectors_tab="Benchmarks")
     ok(at)
