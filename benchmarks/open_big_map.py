@@ -148,7 +148,8 @@ if __name__ == "__main__":
                 (f"ours: the {ROWS:,}-row map folder", f"/Corpus?corpus_source=A+saved+map&corpus_map={NAME}",
                  ("Find a row", row if len(row) <= 80 else row[:77] + "…"))]
         for what, path, find in runs:  # each on a freshly started server (the map's files already on disk)
-            proc, url = start_streamlit(env={"EMBEDVIZ_CACHE": str(cache)})
+            # the owner fixes PCA only: the floor page builds no UMAP map in the background meanwhile
+            proc, url = start_streamlit(env={"EMBEDVIZ_CACHE": str(cache), "EMBEDVIZ_MAPS": "pca"})
             try:
                 print(f"{what}: opening {path}", flush=True)
                 secs, found = drawn(browser, url + path, find)
