@@ -383,7 +383,7 @@ def exact_neighbours(x: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarr
         sims = u[a:a + block] @ u.T
         rows = np.arange(len(sims))
         sims[rows, rows + a] = np.inf  # itself first, even among exact duplicates
-        part = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (len(sims), 1))
+        part = np.argpartition(-sims, min(k, n) - 1, axis=1)[:, :k]
         top = np.take_along_axis(sims, part, 1)
         order = np.argsort(-top, axis=1, kind="stable")
         idx[a:a + block] = np.take_along_axis(part, order, 1)
